@@ -1,0 +1,69 @@
+# Two commands matter: `make run` and `make test`. Everything else is a step they use.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+NLU_DATA := $(shell find data -name '*.yml' -not -path 'data/eval/*' 2>/dev/null)
+SPACY_MODEL := var/spacy/en_signpost
+
+.PHONY: run test install db model web-assets browser lint bench clean help
+help:
+	@echo "make run   - install what is missing and start the whole system"
+	@echo "make test  - run every test"
+
+# --- installation -----------------------------------------------------------
+$(BIN)/activate:
+	@PY310=$$(scripts/find-python310) && echo "Creating $(VENV) with $$PY310" && $$PY310 -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/activate pyproject.toml constraints.txt
+	$(PY) -m pip install --quiet --upgrade "pip==24.0"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
+	$(PY) -m pip check
+	touch $@
+
+install: $(VENV)/.installed web-assets
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+web-assets: web/node_modules/.installed
+
+# Debian chromium for the browser tests (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# --- database -----------------------------------------------------------------
+db: $(VENV)/.installed
+	$(BIN)/signpost db upgrade
+	$(BIN)/signpost directory seed
+
+# --- NLU model ----------------------------------------------------------------
+$(SPACY_MODEL)/meta.json: $(VENV)/.installed bot/spacy_pipeline.py bot/places.yml
+	$(BIN)/signpost nlp build-spacy --out $(SPACY_MODEL)
+
+# Retrain only when the training data, domain, config or spaCy pipeline changed.
+models/.trained: $(VENV)/.installed $(SPACY_MODEL)/meta.json config.yml domain.yml $(NLU_DATA)
+	$(BIN)/rasa train --fixed-model-name signpost --out models --num-threads 2
+	touch $@
+
+model: models/.trained
+
+# --- the two commands -----------------------------------------------------------
+run: install db model
+	scripts/run-stack
+
+test: install browser model
+	scripts/run-tests
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+bench: install db model
+	$(PY) -m bench.run
+
+clean:
+	rm -rf models var .pytest_cache tests/artifacts

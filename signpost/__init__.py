@@ -1,0 +1,1 @@
+"""Shared core of the Essex signposting assistant: settings, database, need taxonomy, CLI."""

@@ -1,0 +1,22 @@
+"""Settings read from the environment, with embedded defaults for `make run`."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("SIGNPOST_VAR_DIR", ROOT / "var"))
+
+
+def database_url() -> str:
+    """DATABASE_URL, or SQLite at var/signpost.db."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        # Heroku-style URLs say postgres://, SQLAlchemy 1.4 wants postgresql://
+        return "postgresql://" + url[len("postgres://"):] if url.startswith("postgres://") else url
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{VAR_DIR / 'signpost.db'}"
+
+
+RASA_URL = os.environ.get("RASA_URL", "http://127.0.0.1:5005")
+ACTION_SERVER_URL = os.environ.get("ACTION_SERVER_URL", "http://127.0.0.1:5055")

@@ -1,0 +1,1 @@
+"""The web app on :8000: resident chat page, practitioner search, ORUK API, commissioner stats."""

@@ -1,0 +1,44 @@
+"""Flask application factory. Served by gunicorn: `gunicorn 'web.app:create_app()'`."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, jsonify, send_from_directory
+from werkzeug.exceptions import HTTPException
+
+from signpost.config import RASA_URL
+from signpost.logging_setup import configure_logging
+
+HERE = Path(__file__).resolve().parent
+NODE_MODULES = HERE / "node_modules"
+MAX_BODY_BYTES = 64 * 1024  # request bodies above this get 413
+
+
+def create_app(database_url: str | None = None) -> Flask:
+    configure_logging()
+    app = Flask(__name__, template_folder="templates", static_folder="static")
+    app.config["DATABASE_URL"] = database_url or os.environ.get("DATABASE_URL")
+    app.config["RASA_URL"] = os.environ.get("RASA_PUBLIC_URL", RASA_URL)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+
+    from web import pages
+
+    app.register_blueprint(pages.bp)
+
+    @app.get("/vendor/nhsuk/<path:filename>")
+    def nhsuk_assets(filename: str):
+        # NHS.UK frontend, installed from npm at set-up and served locally (no CDN).
+        return send_from_directory(NODE_MODULES / "nhsuk-frontend" / "dist" / "nhsuk", filename)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        from flask import request
+
+        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+            return jsonify(error=exc.name, detail=exc.description, status=exc.code), exc.code
+        return exc
+
+    logging.getLogger(__name__).info("web app ready (Rasa at %s)", app.config["RASA_URL"])
+    return app
