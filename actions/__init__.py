@@ -1,0 +1,1 @@
+"""Rasa custom actions (run by `rasa run actions` on :5055)."""

@@ -1,0 +1,297 @@
+"""Custom actions. Thin by design: read slots, call bot.* and services_directory, reply."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import replies
+from bot import signposting
+from bot.context import UNKNOWN, extract_context
+from bot.practitioner import is_practitioner_text
+from signpost.needs import NEED_IDS, needs
+
+log = logging.getLogger(__name__)
+
+# Needs that lead to the signposting form (crisis and out_of_scope have their own paths).
+SIGNPOST_NEEDS = tuple(n for n in NEED_IDS if n not in ("crisis", "out_of_scope"))
+NOT_ANSWERS = set(SIGNPOST_NEEDS) | {"crisis", "out_of_scope", "restart", "something_else",
+                                    "more_options", "goodbye", "bot_challenge", "what_can_you_do"}
+
+
+def _intent(tracker: Tracker) -> str:
+    return (tracker.latest_message.get("intent") or {}).get("name") or ""
+
+
+def _text(tracker: Tracker) -> str:
+    return tracker.latest_message.get("text") or ""
+
+
+def _age(tracker: Tracker) -> int | None:
+    value = tracker.get_slot("age")
+    return int(value) if value and str(value).isdigit() else None
+
+
+def _turn_key(tracker: Tracker, action: str) -> str:
+    """Same conversation + same user message + same action = same key, so a retry logs nothing."""
+    message_id = tracker.latest_message.get("message_id") or len(tracker.events)
+    return f"{tracker.sender_id}:{message_id}:{action}"
+
+
+class ActionCapabilities(Action):
+    def name(self) -> str:
+        return "action_capabilities"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        topics = [n.label for n in needs().values() if n.id in SIGNPOST_NEEDS]
+        dispatcher.utter_message(
+            text="I can point you to local health and wellbeing services in Essex, for:\n- "
+            + "\n- ".join(topics)
+            + "\nTell me what's on your mind in your own words. If you work in health or care, "
+            "say so and I'll show referral routes instead."
+        )
+        return []
+
+
+class ActionSetNeed(Action):
+    """Remember the need (from the intent), and any place, age or practitioner cues given early."""
+
+    def name(self) -> str:
+        return "action_set_need"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        intent, text = _intent(tracker), _text(tracker)
+        events: list[EventType] = [SlotSet("fallback_count", 0)]
+        if intent in SIGNPOST_NEEDS:
+            events += [SlotSet("need", intent), SlotSet("results_offset", 0)]
+        if is_practitioner_text(text):
+            events.append(SlotSet("practitioner", True))
+        context = extract_context(text, answering=intent == "inform")
+        if context.district:
+            events.append(SlotSet("district", context.district))
+        if context.age is not None:
+            events.append(SlotSet("age", str(context.age)))
+        if intent == "inform" and not tracker.get_slot("need"):
+            dispatcher.utter_message(response="utter_ask_need")
+        return events
+
+
+class ValidateSignpostForm(FormValidationAction):
+    """Fill `district` and `age` from what the person says, in any order, or both at once."""
+
+    def name(self) -> str:
+        return "validate_signpost_form"
+
+    def _answering(self, tracker: Tracker) -> bool:
+        return tracker.get_slot("requested_slot") is not None
+
+    def _skip(self, tracker: Tracker) -> bool:
+        # A crisis, or a new need, is not an answer: let the form reject so the rules act.
+        return _intent(tracker) in NOT_ANSWERS
+
+    async def extract_district(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        if self._skip(tracker) or tracker.get_slot("district"):
+            return {}
+        context = extract_context(_text(tracker), answering=self._answering(tracker))
+        if context.district:
+            return {"district": context.district}
+        if context.outside_area:
+            dispatcher.utter_message(
+                text="That place is outside the Essex County Council area (Southend-on-Sea and "
+                "Thurrock run their own services). I'll show services that cover all of Essex."
+            )
+            return {"district": UNKNOWN}
+        asked = tracker.get_slot("requested_slot") == "district"
+        if asked and context.age is None:
+            dispatcher.utter_message(
+                text="I didn't recognise that as a place in Essex, so I'll include services "
+                "that cover the whole county."
+            )
+            return {"district": UNKNOWN}
+        return {}
+
+    async def extract_age(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        if self._skip(tracker) or tracker.get_slot("age"):
+            return {}
+        context = extract_context(_text(tracker), answering=self._answering(tracker))
+        if context.age is not None:
+            return {"age": str(context.age)}
+        if context.age_declined or tracker.get_slot("requested_slot") == "age":
+            return {"age": UNKNOWN}
+        return {}
+
+
+class ActionAskDistrict(Action):
+    def name(self) -> str:
+        return "action_ask_district"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        if tracker.get_slot("age"):
+            dispatcher.utter_message(text="Which town or area of Essex do you live in?")
+        else:
+            dispatcher.utter_message(response="utter_ask_district")
+        return []
+
+
+class ActionShowServices(Action):
+    def name(self) -> str:
+        return "action_show_services"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        return show_page(dispatcher, tracker, offset=0, action=self.name())
+
+
+class ActionMoreOptions(Action):
+    def name(self) -> str:
+        return "action_more_options"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        if not tracker.get_slot("need"):
+            dispatcher.utter_message(response="utter_ask_need")
+            return []
+        offset = int(tracker.get_slot("results_offset") or 0)
+        return show_page(dispatcher, tracker, offset=offset, action=self.name())
+
+
+def show_page(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int, action: str) -> list:
+    need = tracker.get_slot("need")
+    district, age = tracker.get_slot("district"), _age(tracker)
+    practitioner = bool(tracker.get_slot("practitioner"))
+    if not need:
+        dispatcher.utter_message(response="utter_ask_need")
+        return []
+    try:
+        services, total = signposting.find_services(need, district, age, practitioner, offset)
+    except Exception:  # the directory is down: never leave the person with nothing
+        log.exception("directory search failed")
+        dispatcher.utter_message(
+            text="Sorry, I can't reach the service directory just now. "
+            + replies.GENERAL_ROUTE
+            + " If you need help now: call 999 in an emergency, NHS 111 (mental health option), "
+            "or Samaritans on 116 123."
+        )
+        return []
+    if not services:
+        more = offset > 0
+        dispatcher.utter_message(
+            text=("That's all the services I have for this." if more else
+                  "I couldn't find a service for that in the directory.")
+            + " " + replies.GENERAL_ROUTE,
+            buttons=replies.NAV_BUTTONS[1:],
+        )
+        return []
+    dispatcher.utter_message(text=replies.intro(need, district, practitioner, more=offset > 0))
+    card = replies.practitioner_card if practitioner else replies.resident_card
+    for service in services:
+        dispatcher.utter_message(text=card(service))
+    has_more = offset + len(services) < total
+    dispatcher.utter_message(
+        text="What would you like to do next?",
+        buttons=replies.NAV_BUTTONS if has_more else replies.NAV_BUTTONS[1:],
+    )
+    signposting.record_shown(services, need, district, age, practitioner,
+                             _turn_key(tracker, action))
+    shown = list(tracker.get_slot("shown_service_ids") or []) if offset else []
+    return [
+        SlotSet("results_offset", offset + len(services)),
+        SlotSet("shown_service_ids", shown + [s.id for s in services]),
+    ]
+
+
+class ActionSomethingElse(Action):
+    def name(self) -> str:
+        return "action_something_else"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        dispatcher.utter_message(text="Of course. What else can I help with?")
+        return [SlotSet("need", None), SlotSet("results_offset", 0),
+                SlotSet("shown_service_ids", None), ActiveLoop(None),
+                SlotSet("requested_slot", None)]
+
+
+class ActionStartAgain(Action):
+    def name(self) -> str:
+        return "action_start_again"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        dispatcher.utter_message(text="Let's start again. " + "What's on your mind?")
+        return [AllSlotsReset(), ActiveLoop(None)]
+
+
+class ActionCrisisResponse(Action):
+    def name(self) -> str:
+        return "action_crisis_response"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        dispatcher.utter_message(response="utter_crisis")
+        signposting.record_crisis(bool(tracker.get_slot("practitioner")),
+                                  tracker.get_slot("district"), _age(tracker),
+                                  _turn_key(tracker, self.name()))
+        return []
+
+
+class ActionOutOfScope(Action):
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return []
+
+
+class ActionFallback(Action):
+    """First time: ask to rephrase. After that: offer a person to talk to."""
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        count = int(tracker.get_slot("fallback_count") or 0)
+        if count == 0:
+            dispatcher.utter_message(response="utter_rephrase")
+        else:
+            dispatcher.utter_message(response="utter_human_route")
+        return [SlotSet("fallback_count", count + 1)]
+
+
+class ActionPractitionerMode(Action):
+    def name(self) -> str:
+        return "action_practitioner_mode"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        dispatcher.utter_message(
+            text="Thanks. I'll show referral routes: how to refer, eligibility and forms. "
+            "What does your patient or client need help with, and where in Essex do they live?"
+        )
+        return [SlotSet("practitioner", True)]
+
+
+class ActionRecordHelpful(Action):
+    def name(self) -> str:
+        return "action_record_helpful"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        helpful = _intent(tracker) == "helpful_yes"
+        ids = tracker.get_slot("shown_service_ids") or []
+        need = tracker.get_slot("need")
+        if need and ids:
+            signposting.record_helpful(
+                ids, need, tracker.get_slot("district"), _age(tracker),
+                bool(tracker.get_slot("practitioner")), helpful,
+                _turn_key(tracker, self.name()),
+            )
+        if helpful:
+            dispatcher.utter_message(text="Thank you, that helps us improve. Take care.")
+        else:
+            dispatcher.utter_message(
+                text="Thank you for telling me, and I'm sorry. " + replies.GENERAL_ROUTE,
+                buttons=replies.NAV_BUTTONS[1:],
+            )
+        return []

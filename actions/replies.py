@@ -1,0 +1,76 @@
+"""How services and routes are worded for residents and for practitioners (pure functions)."""
+from __future__ import annotations
+
+from services_directory.search import ServiceResult
+from signpost.needs import get_need
+
+UNCONFIRMED = "Contact details to be confirmed by the commissioner."
+GENERAL_ROUTE = (
+    "Your GP practice can put you in touch with a social prescriber (link worker), "
+    "or call NHS 111 for health advice at any time."
+)
+NAV_BUTTONS = [
+    {"title": "More options", "payload": "/more_options"},
+    {"title": "Something else", "payload": "/something_else"},
+    {"title": "Start again", "payload": "/restart"},
+]
+
+
+def _route(service: ServiceResult, kind: str) -> dict | None:
+    return next((r for r in service.referral_routes if r.get("kind") == kind), None)
+
+
+def contact_line(service: ServiceResult) -> str:
+    parts = []
+    if service.contact_phone:
+        parts.append(f"phone {service.contact_phone}")
+    if service.contact_email:
+        parts.append(f"email {service.contact_email}")
+    if service.contact_url:
+        parts.append(service.contact_url)
+    if parts:
+        return "Contact: " + ", ".join(parts) + "."
+    # Never invent details: say honestly that they are not confirmed, and give the general route.
+    note = service.contact_note or UNCONFIRMED
+    return f"{note.rstrip('.')}. {GENERAL_ROUTE}"
+
+
+def resident_card(service: ServiceResult) -> str:
+    route = _route(service, "self_referral") or (service.referral_routes or [None])[0]
+    lines = [f"{service.name} ({service.organization})", service.description]
+    if route and route.get("instructions"):
+        lines.append(f"How to get in touch: {route['instructions']}")
+    lines.append(contact_line(service))
+    if service.eligibility:
+        lines.append(f"Who it's for: {service.eligibility}")
+    return "\n".join(lines)
+
+
+def practitioner_card(service: ServiceResult) -> str:
+    lines = [f"{service.name} ({service.organization})", service.description]
+    prof = _route(service, "professional_referral")
+    form = _route(service, "online_form")
+    selfref = _route(service, "self_referral")
+    if prof:
+        lines.append(f"How to refer: {prof.get('instructions') or 'route to be confirmed'}")
+    if form:
+        where = form.get("url") or "form link to be confirmed by the commissioner"
+        lines.append(f"Online form: {form.get('instructions') or ''} {where}".strip())
+    if selfref:
+        lines.append(f"Self-referral: {selfref.get('instructions')}")
+    if service.eligibility:
+        lines.append(f"Eligibility: {service.eligibility}")
+    lines.append(contact_line(service))
+    if service.jhws_actions:
+        lines.append("JHWS actions: " + ", ".join(service.jhws_actions))
+    return "\n".join(lines)
+
+
+def intro(need: str, district: str | None, practitioner: bool, more: bool = False) -> str:
+    label = get_need(need).label.lower()
+    where = f" in {district}" if district and district != "unknown" else " across Essex"
+    if practitioner:
+        head = "More referral routes" if more else "Referral routes"
+        return f"{head} for {label}{where}:"
+    head = "Here are more services" if more else "Here are services"
+    return f"{head} that can help with {label}{where}:"

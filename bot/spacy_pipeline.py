@@ -1,0 +1,85 @@
+"""Build the blank English spaCy pipeline used by Rasa (SpacyNLP) and by our actions.
+
+No pretrained model can be downloaded here, so the pipeline is `spacy.blank("en")`
+plus official extras: a lookup lemmatizer (spacy-lookups-data) and an EntityRuler
+gazetteer that labels Essex places (`place`, with the district as entity id) and
+ages (`age`). It is saved with `to_disk` and loaded by Rasa's SpacyNLP from a path.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from bot.gazetteer import OUTSIDE, place_names, postcode_districts
+from signpost.config import VAR_DIR
+
+DEFAULT_PATH = VAR_DIR / "spacy" / "en_signpost"
+
+_NUM = r"^\d{1,3}$"
+_AGE_LEAD = ["aged", "age", "im", "i'm", "am", "'m", "is", "'s", "of", "turned", "turning", "be"]
+_AGE_UNIT = ["years", "year", "yrs", "yr", "yo", "y/o", "yrs.", "y.o."]
+_OTHER_OUTWARD = r"^(cm|co|ss|ig|rm|en|cb|ip|sg|da|me|al|e|n|nw|se|sw|w|ec|wc)\d{1,2}[a-z]?$"
+_TENS_WORDS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+
+def age_patterns() -> list[dict]:
+    num = {"TEXT": {"REGEX": _NUM}}
+    word_num = {"LOWER": {"REGEX": r"^(%s)(-\w+)?$" % "|".join(_TENS_WORDS)}}
+    unit_word = {"LOWER": {"REGEX": r"^(one|two|three|four|five|six|seven|eight|nine)$"}}
+    decade = {"LOWER": {"REGEX": r"^[1-9]0'?s$"}}
+    return [
+        {"label": "age", "pattern": [{"LOWER": {"IN": _AGE_LEAD}}, num]},
+        {"label": "age", "pattern": [num, {"LOWER": {"IN": _AGE_UNIT}}]},
+        {"label": "age", "pattern": [num, {"ORTH": "-"}, {"LOWER": {"IN": ["year", "years"]}}]},
+        {"label": "age", "pattern": [{"LOWER": {"REGEX": r"^\d{1,3}(yo|yrs|y/o)$"}}]},
+        {"label": "age", "pattern": [{"LOWER": {"IN": _AGE_LEAD}}, word_num, unit_word]},
+        {"label": "age", "pattern": [{"LOWER": {"IN": _AGE_LEAD}}, word_num, {"ORTH": "-"}, unit_word]},
+        {"label": "age", "pattern": [{"LOWER": {"IN": _AGE_LEAD}}, word_num]},
+        {"label": "age", "pattern": [decade]},
+    ]
+
+
+def place_patterns() -> list[dict]:
+    patterns = [
+        {"label": "place", "pattern": name, "id": district}
+        for name, district in place_names().items()
+    ]
+    patterns += [
+        {"label": "place", "pattern": code.lower(), "id": district}
+        for code, district in postcode_districts().items()
+    ]
+    # Other outward codes of Essex and its neighbours (e.g. "SS0" Southend, "IP4" Ipswich):
+    # a place, but not one the county council covers.
+    patterns.append(
+        {"label": "place", "pattern": [{"LOWER": {"REGEX": _OTHER_OUTWARD}},
+                                       {"LOWER": {"REGEX": r"^\d[a-z]{2}$"}, "OP": "?"}],
+         "id": OUTSIDE}
+    )
+    return patterns
+
+
+def build(path: Path = DEFAULT_PATH) -> Path:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    # Ages before places: "co15" is a place, "15" after "I'm" is an age.
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER",
+                                                 "overwrite_ents": True})
+    nlp.initialize()  # loads the lemma lookup tables from spacy-lookups-data
+    ruler.add_patterns(age_patterns() + place_patterns())
+    nlp.meta["name"] = "en_signpost"
+    nlp.meta["description"] = "Blank English pipeline with lookup lemmas and an Essex gazetteer"
+    path.mkdir(parents=True, exist_ok=True)
+    nlp.to_disk(path)
+    return path
+
+
+@lru_cache(maxsize=2)
+def load(path: str | None = None) -> Language:
+    """Load the saved pipeline, building it first if it is missing."""
+    p = Path(path) if path else DEFAULT_PATH
+    if not (p / "meta.json").exists():
+        build(p)
+    return spacy.load(p)
