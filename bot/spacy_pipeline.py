@@ -14,9 +14,10 @@ import spacy
 from spacy.language import Language
 
 from bot.gazetteer import OUTSIDE, place_names, postcode_districts
-from signpost.config import VAR_DIR
+from signpost.config import ROOT
 
-DEFAULT_PATH = VAR_DIR / "spacy" / "en_signpost"
+# Fixed path, relative to the repo: config.yml (SpacyNLP) names the same one.
+DEFAULT_PATH = ROOT / "var" / "spacy" / "en_signpost"
 
 _NUM = r"^\d{1,3}$"
 _AGE_LEAD = ["aged", "age", "im", "i'm", "am", "'m", "is", "'s", "of", "turned", "turning", "be"]

@@ -44,9 +44,13 @@ def make_engine(url: str | None = None) -> Engine:
     return engine
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
-    """One engine per URL per process."""
+    """One engine per URL per process (None: DATABASE_URL, read now, or the SQLite default)."""
+    return _engine_for(url or database_url())
+
+
+@lru_cache(maxsize=16)
+def _engine_for(url: str) -> Engine:
     return make_engine(url)
 
 

@@ -1,16 +1,26 @@
-"""Shared fixtures: real databases (SQLite always, PostgreSQL when TEST_DATABASE_URL is set)."""
+"""Shared fixtures: real databases (SQLite always, PostgreSQL when TEST_DATABASE_URL is set),
+and the real running system (`stack`, `rasa_url`, `web_url`) for tests/e2e and tests/browser.
+
+The stack fixtures live here, not in tests/e2e/conftest.py, so that every test directory
+shares one session-scoped stack: Rasa takes a minute to load, so it starts once per run."""
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from signpost import migrate
+from signpost.config import ROOT
 from signpost.db import get_engine
+from signpost.stack import Ports, Stack
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -70,3 +80,56 @@ def sqlite_url(tmp_path) -> Iterator[str]:
     migrate.upgrade(url)
     yield url
     get_engine(url).dispose()
+
+
+# --- the real running system: actions, Rasa and web app on free ports -----------------------
+
+MODEL = ROOT / "models" / "signpost.tar.gz"
+STACK_COMMISSIONER_TOKEN = "test-token-" + "x" * 20
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def stack_db(tmp_path_factory) -> str:
+    """A migrated, seeded SQLite directory for the running stack."""
+    path: Path = tmp_path_factory.mktemp("stack") / "signpost.db"
+    url = f"sqlite:///{path}"
+    signpost = [sys.executable, "-m", "signpost.cli"]
+    for args in (["db", "upgrade"], ["directory", "seed"]):
+        subprocess.run(signpost + args, check=True, cwd=ROOT,
+                       env={**os.environ, "DATABASE_URL": url})
+    return url
+
+
+@pytest.fixture(scope="session")
+def stack(stack_db, tmp_path_factory) -> Iterator[Stack]:
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make model` (make test does this)")
+    var = tmp_path_factory.mktemp("var")
+    s = Stack(
+        ports=Ports(actions=free_port(), rasa=free_port(), web=free_port()),
+        env={"DATABASE_URL": stack_db, "SIGNPOST_VAR_DIR": str(var),
+             "COMMISSIONER_TOKEN": STACK_COMMISSIONER_TOKEN},
+        model=MODEL,
+        quiet=True,
+    )
+    try:
+        s.start(timeout=300)
+        yield s
+    finally:
+        s.stop()
+
+
+@pytest.fixture(scope="session")
+def rasa_url(stack) -> str:
+    return f"http://127.0.0.1:{stack.ports.rasa}"
+
+
+@pytest.fixture(scope="session")
+def web_url(stack) -> str:
+    return f"http://127.0.0.1:{stack.ports.web}"

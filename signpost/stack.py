@@ -1,0 +1,175 @@
+"""Start and stop the whole system: action server, Rasa server and web app.
+
+Used by `make run` (scripts/run-stack) and by the end-to-end tests, so that the
+tests exercise exactly the processes a resident would talk to.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from signpost.config import ROOT
+
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class Ports:
+    actions: int = 5055
+    rasa: int = 5005
+    web: int = 8000
+
+
+@dataclass
+class Stack:
+    ports: Ports = field(default_factory=Ports)
+    env: dict[str, str] = field(default_factory=dict)
+    model: Path = ROOT / "models" / "signpost.tar.gz"
+    host: str = "127.0.0.1"
+    quiet: bool = False
+    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+    _tmp: tempfile.TemporaryDirectory | None = None
+
+    def _endpoints_file(self) -> Path:
+        self._tmp = tempfile.TemporaryDirectory(prefix="signpost-stack-")
+        path = Path(self._tmp.name) / "endpoints.yml"
+        path.write_text(
+            "action_endpoint:\n"
+            f'  url: "http://127.0.0.1:{self.ports.actions}/webhook"\n', encoding="utf-8"
+        )
+        return path
+
+    def commands(self) -> dict[str, list[str]]:
+        p = self.ports
+        return {
+            "actions": [str(BIN / "rasa"), "run", "actions", "--port", str(p.actions),
+                        "--actions", "actions.actions"],
+            "rasa": [str(BIN / "rasa"), "run", "--enable-api", "--cors", "*",
+                     "--interface", self.host, "--port", str(p.rasa), "--model", str(self.model),
+                     "--credentials", str(ROOT / "credentials.yml"),
+                     "--endpoints", str(self._endpoints_file())],
+            "web": [str(BIN / "gunicorn"), "--bind", f"{self.host}:{p.web}", "--workers", "2",
+                    "--access-logfile", "-", "web.app:create_app()"],
+        }
+
+    def health_urls(self) -> dict[str, str]:
+        p = self.ports
+        return {
+            "actions": f"http://127.0.0.1:{p.actions}/health",
+            "rasa": f"http://127.0.0.1:{p.rasa}/status",
+            "web": f"http://127.0.0.1:{p.web}/healthz",
+        }
+
+    def _pipe(self, name: str, proc: subprocess.Popen) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if not self.quiet:
+                sys.stdout.write(f"[{name:7}] {line}")
+                sys.stdout.flush()
+
+    def start_one(self, name: str) -> None:
+        env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1",
+               "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_PUBLIC_URL": self.env.get(
+                   "RASA_PUBLIC_URL", f"http://{self.host}:{self.ports.rasa}"),
+               "ACTION_SERVER_URL": f"http://127.0.0.1:{self.ports.actions}"}
+        proc = subprocess.Popen(
+            self.commands()[name], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        )
+        self.procs[name] = proc
+        threading.Thread(target=self._pipe, args=(name, proc), daemon=True).start()
+
+    def start(self, timeout: float = 240) -> None:
+        for name in ("actions", "rasa", "web"):
+            self.start_one(name)
+        self.wait_ready(timeout)
+
+    def wait_ready(self, timeout: float = 240, names: tuple[str, ...] | None = None) -> None:
+        deadline = time.monotonic() + timeout
+        pending = dict(self.health_urls())
+        if names:
+            pending = {k: v for k, v in pending.items() if k in names}
+        while pending:
+            for name, url in list(pending.items()):
+                proc = self.procs.get(name)
+                if proc and proc.poll() is not None:
+                    raise RuntimeError(f"{name} exited with status {proc.returncode} at start-up")
+                try:
+                    if requests.get(url, timeout=2).status_code == 200:
+                        del pending[name]
+                except requests.RequestException:
+                    pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"not ready after {timeout}s: {', '.join(pending)}")
+            time.sleep(0.5)
+
+    def stop_one(self, name: str, timeout: float = 15) -> None:
+        proc = self.procs.pop(name, None)
+        if proc is None or proc.poll() is not None:
+            return
+        os.killpg(proc.pid, signal.SIGTERM)  # the whole process group: gunicorn workers too
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+    def stop(self) -> None:
+        for name in list(self.procs):
+            self.stop_one(name)
+        if self._tmp:
+            self._tmp.cleanup()
+
+
+def main() -> int:
+    from signpost.logging_setup import configure_logging
+
+    configure_logging()
+    stack = Stack()
+    token_line = ""
+    try:
+        from referral_log.auth import ensure_token
+
+        token = ensure_token()
+        token_line = f"  Commissioner token:   {token}  (from COMMISSIONER_TOKEN or var/)\n"
+    except ImportError:
+        pass
+    print("Starting the action server (:5055), Rasa (:5005) and the web app (:8000)...")
+    try:
+        stack.start()
+        print(
+            "\n" + "=" * 64 + "\n"
+            "  Essex wellbeing signposting assistant is running\n"
+            "  Resident chat:        http://localhost:8000/\n"
+            "  Practitioner search:  http://localhost:8000/practitioners\n"
+            "  Commissioner stats:   http://localhost:8000/commissioners\n"
+            "  ORUK API:             http://localhost:8000/api/\n"
+            "  Rasa REST channel:    http://localhost:5005/webhooks/rest/webhook\n"
+            "  Action server:        http://localhost:5055/health\n"
+            + token_line +
+            "  Press Ctrl-C to stop everything.\n" + "=" * 64 + "\n", flush=True,
+        )
+        while all(p.poll() is None for p in stack.procs.values()):
+            time.sleep(1)
+        dead = [n for n, p in stack.procs.items() if p.poll() is not None]
+        print(f"{', '.join(dead)} stopped unexpectedly; stopping the rest.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping...")
+        return 0
+    finally:
+        stack.stop()
+        print("All stopped.")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

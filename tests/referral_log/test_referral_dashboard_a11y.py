@@ -1,0 +1,64 @@
+"""axe-core (WCAG 2.2 AA rules) on the commissioner pages in Chromium, and reflow at 320px."""
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from refl_helpers import TOKEN
+
+from referral_log import auth
+from referral_log.simulate import simulate
+from web.app import create_app
+
+pytestmark = pytest.mark.browser
+AXE = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture
+def server(sqlite_url, monkeypatch):
+    if not CHROMIUM or not AXE.exists():
+        pytest.skip("needs Chromium (make browser) and web/node_modules (make web-assets)")
+    from werkzeug.serving import make_server
+
+    monkeypatch.setenv(auth.TOKEN_ENV, TOKEN)
+    simulate(sqlite_url, 5000, seed=11, months=6)
+    srv = make_server("127.0.0.1", 0, create_app(database_url=sqlite_url))
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+
+
+def _violations(page) -> list:
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
+    return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+
+
+def test_commissioner_pages_pass_axe_and_reflow(server):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.goto(f"{server}/commissioners")  # 401: the sign-in form
+            assert _violations(page) == []
+            page.get_by_label("Access token").fill("wrong")
+            page.get_by_role("button", name="Sign in").click()
+            assert page.get_by_text("There is a problem").is_visible()
+            assert _violations(page) == []
+            page.get_by_label("Access token").fill(TOKEN)
+            page.get_by_role("button", name="Sign in").click()
+            page.goto(f"{server}/commissioners?source=synthetic")
+            assert page.get_by_role("heading", level=1).inner_text() == "Commissioner statistics"
+            assert page.get_by_role("img").count() > 5  # the trend charts
+            assert _violations(page) == []
+            page.set_viewport_size({"width": 320, "height": 800})  # WCAG 1.4.10 reflow
+            assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        finally:
+            browser.close()
