@@ -75,7 +75,7 @@ class ActionSetNeed(Action):
         if context.age is not None:
             events.append(SlotSet("age", str(context.age)))
         if intent == "inform" and not tracker.get_slot("need"):
-            dispatcher.utter_message(response="utter_ask_need")
+            dispatcher.utter_message(text=replies.ASK_NEED)
         return events
 
 
@@ -129,14 +129,23 @@ class ValidateSignpostForm(FormValidationAction):
 
 
 class ActionAskDistrict(Action):
+    """One natural question for both place and age, unless the age is already known."""
+
     def name(self) -> str:
         return "action_ask_district"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
-        if tracker.get_slot("age"):
-            dispatcher.utter_message(text="Which town or area of Essex do you live in?")
-        else:
-            dispatcher.utter_message(response="utter_ask_district")
+        ask = replies.ASK_PLACE if tracker.get_slot("age") else replies.ASK_PLACE_AND_AGE
+        dispatcher.utter_message(text=ask)
+        return []
+
+
+class ActionAskAge(Action):
+    def name(self) -> str:
+        return "action_ask_age"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        dispatcher.utter_message(text=replies.ASK_AGE)
         return []
 
 
@@ -154,7 +163,7 @@ class ActionMoreOptions(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         if not tracker.get_slot("need"):
-            dispatcher.utter_message(response="utter_ask_need")
+            dispatcher.utter_message(text=replies.ASK_NEED)
             return []
         offset = int(tracker.get_slot("results_offset") or 0)
         return show_page(dispatcher, tracker, offset=offset, action=self.name())
@@ -165,7 +174,7 @@ def show_page(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int, a
     district, age = tracker.get_slot("district"), _age(tracker)
     practitioner = bool(tracker.get_slot("practitioner"))
     if not need:
-        dispatcher.utter_message(response="utter_ask_need")
+        dispatcher.utter_message(text=replies.ASK_NEED)
         return []
     try:
         services, total = signposting.find_services(need, district, age, practitioner, offset)
@@ -225,24 +234,16 @@ class ActionStartAgain(Action):
         return [AllSlotsReset(), ActiveLoop(None)]
 
 
-class ActionCrisisResponse(Action):
+class ActionLogCrisis(Action):
+    """Runs right after utter_crisis: count that crisis lines were shown (never the text)."""
+
     def name(self) -> str:
-        return "action_crisis_response"
+        return "action_log_crisis"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
-        dispatcher.utter_message(response="utter_crisis")
         signposting.record_crisis(bool(tracker.get_slot("practitioner")),
                                   tracker.get_slot("district"), _age(tracker),
                                   _turn_key(tracker, self.name()))
-        return []
-
-
-class ActionOutOfScope(Action):
-    def name(self) -> str:
-        return "action_out_of_scope"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
-        dispatcher.utter_message(response="utter_out_of_scope")
         return []
 
 
@@ -255,9 +256,9 @@ class ActionFallback(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         count = int(tracker.get_slot("fallback_count") or 0)
         if count == 0:
-            dispatcher.utter_message(response="utter_rephrase")
+            dispatcher.utter_message(text=replies.REPHRASE)
         else:
-            dispatcher.utter_message(response="utter_human_route")
+            dispatcher.utter_message(text=replies.HUMAN_ROUTE, buttons=replies.HUMAN_ROUTE_BUTTONS)
         return [SlotSet("fallback_count", count + 1)]
 
 

@@ -9,6 +9,30 @@ GENERAL_ROUTE = (
     "Your GP practice can put you in touch with a social prescriber (link worker), "
     "or call NHS 111 for health advice at any time."
 )
+ASK_NEED = "What would you like help with? Tell me in your own words."
+ASK_PLACE_AND_AGE = (
+    "So I can find services near you: which town or area of Essex do you live in, and "
+    "roughly how old are you? (You can say 'rather not say'.)"
+)
+ASK_PLACE = "And which town or area of Essex do you live in? (Or say 'rather not say'.)"
+ASK_AGE = (
+    "And roughly how old are you (or the person you're asking for)? An age or a life stage "
+    "like 'retired' or 'teenager' is fine, or say 'rather not say'."
+)
+REPHRASE = (
+    "Sorry, I didn't quite understand. Could you say it another way? For example: "
+    "'I feel lonely', 'I want to stop smoking' or 'I look after my dad'."
+)
+HUMAN_ROUTE = (
+    "I'm sorry I'm not getting this right. You can talk to a person: your GP practice can put "
+    "you in touch with a social prescriber (link worker), or call NHS 111 for health advice. "
+    "For council services, see https://www.essex.gov.uk. If you need help now, call "
+    "Samaritans on 116 123 at any time."
+)
+HUMAN_ROUTE_BUTTONS = [
+    {"title": "What can you help with?", "payload": "/what_can_you_do"},
+    {"title": "Start again", "payload": "/restart"},
+]
 NAV_BUTTONS = [
     {"title": "More options", "payload": "/more_options"},
     {"title": "Something else", "payload": "/something_else"},

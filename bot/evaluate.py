@@ -39,8 +39,10 @@ def read_rows(path: Path) -> list[Row]:
     try:
         with path.open(newline="", encoding="utf-8") as f:
             reader = csv.DictReader(f)
-            if reader.fieldnames is None or [c.strip() for c in reader.fieldnames] != ["text", "need"]:
-                raise CommandError(f"{path}: header must be exactly 'text,need', got {reader.fieldnames}")
+            header = [c.strip() for c in reader.fieldnames or []]
+            if header != ["text", "need"]:
+                raise CommandError(
+                    f"{path}: header must be exactly 'text,need', got {reader.fieldnames}")
             rows = []
             for row in reader:
                 line = reader.line_num
@@ -95,9 +97,9 @@ def predict(model: Path, texts: list[str]) -> tuple[list[str], list[float]]:
 def score(gold: list[str], pred: list[str], times: list[float]) -> dict:
     per_need = {}
     for need in NEED_IDS:
-        tp = sum(g == need and p == need for g, p in zip(gold, pred))
-        fp = sum(g != need and p == need for g, p in zip(gold, pred))
-        fn = sum(g == need and p != need for g, p in zip(gold, pred))
+        tp = sum(g == need and p == need for g, p in zip(gold, pred, strict=True))
+        fp = sum(g != need and p == need for g, p in zip(gold, pred, strict=True))
+        fn = sum(g == need and p != need for g, p in zip(gold, pred, strict=True))
         support = tp + fn
         precision = tp / (tp + fp) if tp + fp else 0.0
         recall = tp / support if support else 0.0
@@ -105,12 +107,12 @@ def score(gold: list[str], pred: list[str], times: list[float]) -> dict:
         per_need[need] = {"precision": round(precision, 4), "recall": round(recall, 4),
                           "f1": round(f1, 4), "support": support}
     present = [n for n in NEED_IDS if per_need[n]["support"]]
-    crisis_rows = [p for g, p in zip(gold, pred) if g == "crisis"]
-    other_rows = [p for g, p in zip(gold, pred) if g != "crisis"]
+    crisis_rows = [p for g, p in zip(gold, pred, strict=True) if g == "crisis"]
+    other_rows = [p for g, p in zip(gold, pred, strict=True) if g != "crisis"]
     ordered = sorted(times)
     return {
         "n": len(gold),
-        "accuracy": round(sum(g == p for g, p in zip(gold, pred)) / len(gold), 4),
+        "accuracy": round(sum(g == p for g, p in zip(gold, pred, strict=True)) / len(gold), 4),
         "macro_f1": round(statistics.fmean(per_need[n]["f1"] for n in present), 4),
         "crisis_recall": round(crisis_rows.count("crisis") / len(crisis_rows), 4)
         if crisis_rows else None,
@@ -136,7 +138,7 @@ def main(args: argparse.Namespace) -> int:
     print(f"\n{'need':<22}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}")
     for need, m in result["per_need"].items():
         print(f"{need:<22}{m['precision']:>10}{m['recall']:>10}{m['f1']:>10}{m['support']:>9}")
-    errors = [(r, p) for r, p in zip(rows, pred) if r.need != p]
+    errors = [(r, p) for r, p in zip(rows, pred, strict=True) if r.need != p]
     if errors:
         print("\nmisclassified:")
         for r, p in errors:

@@ -28,7 +28,7 @@ _TENS_WORDS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty
 
 def age_patterns() -> list[dict]:
     num = {"TEXT": {"REGEX": _NUM}}
-    word_num = {"LOWER": {"REGEX": r"^(%s)(-\w+)?$" % "|".join(_TENS_WORDS)}}
+    word_num = {"LOWER": {"REGEX": rf"^({'|'.join(_TENS_WORDS)})(-\w+)?$"}}
     unit_word = {"LOWER": {"REGEX": r"^(one|two|three|four|five|six|seven|eight|nine)$"}}
     decade = {"LOWER": {"REGEX": r"^[1-9]0'?s$"}}
     return [
@@ -37,7 +37,8 @@ def age_patterns() -> list[dict]:
         {"label": "age", "pattern": [num, {"ORTH": "-"}, {"LOWER": {"IN": ["year", "years"]}}]},
         {"label": "age", "pattern": [{"LOWER": {"REGEX": r"^\d{1,3}(yo|yrs|y/o)$"}}]},
         {"label": "age", "pattern": [{"LOWER": {"IN": _AGE_LEAD}}, word_num, unit_word]},
-        {"label": "age", "pattern": [{"LOWER": {"IN": _AGE_LEAD}}, word_num, {"ORTH": "-"}, unit_word]},
+        {"label": "age",
+         "pattern": [{"LOWER": {"IN": _AGE_LEAD}}, word_num, {"ORTH": "-"}, unit_word]},
         {"label": "age", "pattern": [{"LOWER": {"IN": _AGE_LEAD}}, word_num]},
         {"label": "age", "pattern": [decade]},
     ]

@@ -56,7 +56,8 @@ def get_need(need_id: str) -> Need:
     try:
         return needs()[need_id]
     except KeyError:
-        raise ValueError(f"unknown need id {need_id!r}; expected one of {', '.join(NEED_IDS)}")
+        expected = ", ".join(NEED_IDS)
+        raise ValueError(f"unknown need id {need_id!r}; expected one of {expected}") from None
 
 
 @lru_cache(maxsize=1)

@@ -26,11 +26,19 @@ def create_app(database_url: str | None = None) -> Flask:
     from web import pages
 
     app.register_blueprint(pages.bp)
+    app.register_blueprint(__import__("referral_log.dashboard", fromlist=["bp"]).bp)
+    app.register_blueprint(__import__("services_directory.api", fromlist=["bp"]).bp)
 
     @app.get("/vendor/nhsuk/<path:filename>")
     def nhsuk_assets(filename: str):
         # NHS.UK frontend, installed from npm at set-up and served locally (no CDN).
         return send_from_directory(NODE_MODULES / "nhsuk-frontend" / "dist" / "nhsuk", filename)
+
+    @app.get("/assets/images/<path:filename>")
+    def nhsuk_images(filename: str):
+        # nhsuk-frontend's compiled CSS points at /assets/images/ (select arrows, error icons).
+        return send_from_directory(
+            NODE_MODULES / "nhsuk-frontend" / "dist" / "nhsuk" / "assets" / "images", filename)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -1,0 +1,1 @@
+"""Benchmarks (run by hand or `make bench`; figures go in docs/performance.md)."""

@@ -1,0 +1,64 @@
+"""Statistical disclosure control, applied to every published number.
+
+The NHS small-number rule, applied after grouping: 0 stays 0; 1 to 7 is shown as
+"*"; 8 and above is rounded to the nearest 5. Totals are computed from the raw
+counts and then rounded the same way, never summed from published cells, so an
+exact total can never be used to work out a suppressed cell by subtraction.
+"""
+from __future__ import annotations
+
+SUPPRESSED = "*"
+SUPPRESS_MAX = 7
+ROUND_TO = 5
+
+RULE = (
+    "Numbers are rounded to the nearest 5; 1 to 7 is shown as * and 0 as 0. "
+    "Totals are rounded from exact figures, so they may not equal the sum of the rows."
+)
+RAW_NOTICE = "NOT FOR PUBLICATION: exact counts without disclosure control. Analyst use only."
+
+Published = int | str  # a rounded count, or SUPPRESSED
+
+
+def disclose(n: int) -> Published:
+    """One published cell from one raw count."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise ValueError("a count must be a non-negative integer")
+    if n == 0:
+        return 0
+    if n <= SUPPRESS_MAX:
+        return SUPPRESSED
+    # Integer arithmetic: n/5 never ends in .5, so there are no ties to break.
+    return ROUND_TO * ((n + ROUND_TO // 2) // ROUND_TO)
+
+
+def published_range(value: Published) -> tuple[int, int]:
+    """The raw counts that publish as `value` (what an onlooker can infer)."""
+    if value == SUPPRESSED:
+        return 1, SUPPRESS_MAX
+    if value == 0:
+        return 0, 0
+    assert isinstance(value, int)
+    return max(SUPPRESS_MAX + 1, value - ROUND_TO // 2), value + ROUND_TO // 2
+
+
+def helpful_rate(yes: Published, no: Published) -> float | str | None:
+    """Share of "yes" answers, from the *published* counts.
+
+    Suppressed when either count is suppressed (a rate from "*" would reveal it);
+    None when there were no answers at all.
+    """
+    if yes == SUPPRESSED or no == SUPPRESSED:
+        return SUPPRESSED
+    assert isinstance(yes, int) and isinstance(no, int)
+    if yes + no == 0:
+        return None
+    return yes / (yes + no)
+
+
+def format_rate(rate: float | str | None) -> str:
+    if rate is None:
+        return "no answers"
+    if rate == SUPPRESSED:
+        return SUPPRESSED
+    return f"{round(100 * float(rate))}%"

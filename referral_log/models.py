@@ -1,0 +1,85 @@
+"""The referral log tables and their fixed vocabularies.
+
+`referral_event` is deliberately a narrow table (see docs/statistics.md): it has no
+surrogate id, because an increasing id records the order of events and, next to a
+web or bot log, would let someone link a row back to a conversation. The columns
+below are the whole whitelist; tests/referral_log/test_whitelist.py enforces it.
+"""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import CheckConstraint, Column, Date, Index, String, Table
+
+from signpost.db import Base
+
+# The 12 district, borough and city councils in the Essex County Council area
+# (Southend and Thurrock are unitary authorities outside the strategy's area).
+DISTRICTS: dict[str, str] = {
+    "basildon": "Basildon",
+    "braintree": "Braintree",
+    "brentwood": "Brentwood",
+    "castle_point": "Castle Point",
+    "chelmsford": "Chelmsford",
+    "colchester": "Colchester",
+    "epping_forest": "Epping Forest",
+    "harlow": "Harlow",
+    "maldon": "Maldon",
+    "rochford": "Rochford",
+    "tendring": "Tendring",
+    "uttlesford": "Uttlesford",
+}
+UNKNOWN = "unknown"
+DISTRICT_IDS: tuple[str, ...] = (*DISTRICTS, UNKNOWN)
+AGE_BANDS: tuple[str, ...] = ("0-15", "16-24", "25-64", "65+", UNKNOWN)
+CHANNELS: tuple[str, ...] = ("resident", "practitioner")
+KINDS: tuple[str, ...] = ("signposted", "crisis_shown", "helpful_yes", "helpful_no")
+SOURCES: tuple[str, ...] = ("live", "synthetic")
+# Kinds that count as "people signposted" in the measure reports.
+REFERRAL_KINDS: tuple[str, ...] = ("signposted", "crisis_shown")
+HELPFUL_KINDS: tuple[str, ...] = ("helpful_yes", "helpful_no")
+
+# The only free-form column is service_id, so it must look like an identifier:
+# this stops a caller's bug from ever putting message text into the log.
+SERVICE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
+MEASURES_SEP = ","
+
+EVENT_COLUMNS: tuple[str, ...] = (
+    "day", "need", "service_id", "measures", "district", "age_band", "channel", "kind", "source",
+)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+referral_event = Table(
+    "referral_event",
+    Base.metadata,
+    Column("day", Date, nullable=False),  # the day only: never a time
+    Column("need", String(40), nullable=False),  # a need id from signpost/needs.yml
+    Column("service_id", String(100), nullable=True),  # NULL for crisis lines
+    # Sorted JHWS action / priority measure ids, comma-separated ("" when none).
+    Column("measures", String(200), nullable=False),
+    Column("district", String(20), nullable=False),
+    Column("age_band", String(8), nullable=False),
+    Column("channel", String(12), nullable=False),
+    Column("kind", String(12), nullable=False),
+    Column("source", String(9), nullable=False),
+    CheckConstraint(_in("district", DISTRICT_IDS), name="district"),
+    CheckConstraint(_in("age_band", AGE_BANDS), name="age_band"),
+    CheckConstraint(_in("channel", CHANNELS), name="channel"),
+    CheckConstraint(_in("kind", KINDS), name="kind"),
+    CheckConstraint(_in("source", SOURCES), name="source"),
+    # Every report filters on source and a day range first.
+    Index("ix_referral_event_source_day", "source", "day"),
+)
+
+# Idempotency for retried actions: only an HMAC of the caller's key is kept, and
+# only for two days, so it cannot be joined back to a conversation id.
+referral_dedup = Table(
+    "referral_dedup",
+    Base.metadata,
+    Column("key_hash", String(64), primary_key=True),
+    Column("day", Date, nullable=False, index=True),
+)

@@ -1,0 +1,402 @@
+/*
+ * Resident chat widget. Talks to Rasa's REST channel:
+ *   POST {rasa}/webhooks/rest/webhook  {"sender": id, "message": text}  ->  [{text, buttons}, ...]
+ *
+ * Safety rule for this file: text from the bot (and so from the service directory
+ * behind it) reaches the page only through createElement / createTextNode /
+ * textContent, never innerHTML, so a record containing <script> or onerror= is
+ * shown as text and cannot run. Links are made only for http(s), tel, sms and
+ * mailto addresses that we recognise ourselves.
+ *
+ * The conversation (sender id + transcript) lives in sessionStorage, so it
+ * survives a reload in this tab and is gone when the tab closes.
+ */
+(function () {
+  "use strict";
+
+  var STORE_KEY = "signpost-chat-v1";
+  var MAX_SAVED = 200; // messages kept in sessionStorage: plenty, and bounded
+  var TIMEOUT_MS = 30000; // Rasa can be slow on its first message after start-up
+  var SAFE_SCHEMES = ["http:", "https:", "tel:", "sms:", "mailto:"];
+
+  // Shown when Rasa or the action server cannot answer. Written here, not fetched,
+  // so it works when everything else is down.
+  var CANT_REACH = [
+    "Sorry, I can't reach the assistant just now. Please try again in a few minutes.",
+    "If you need help now:",
+    "- If you or someone else is in immediate danger, call 999 or go to A&E.",
+    "- Call NHS 111 and choose the mental health option, any time.",
+    "- Samaritans: call 116 123, free, any time.",
+    "- Text SHOUT to 85258, free, any time.",
+    "For other support, your GP practice can put you in touch with a social prescriber " +
+      "(link worker), or call NHS 111 for health advice."
+  ].join("\n");
+
+  // One pass over the text finds, in order of preference: web addresses,
+  // www. addresses, email addresses, UK phone numbers, and the short help lines.
+  var LINK_RE = new RegExp(
+    [
+      "(https?:\\/\\/[^\\s<>\"'`]+)",
+      "(\\bwww\\.[a-z0-9-]+(?:\\.[a-z0-9-]+)+(?:\\/[^\\s<>\"'`]*)?)",
+      "([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+)",
+      "((?:\\+44\\s?\\d{2,4}|\\b0\\d{2,4})[\\s-]?\\d{3,4}(?:[\\s-]?\\d{3,4})?\\b)",
+      "\\b((?:NHS\\s)?111|116\\s?123|116\\s?111|999|85258)\\b"
+    ].join("|"),
+    "gi"
+  );
+  var TRAILING_PUNCT = /[.,;:!?)\]'"]+$/;
+
+  var root = document.getElementById("chat");
+  if (!root || !window.fetch) {
+    return; // the <noscript>-style fallback text in the page stays the only content
+  }
+  var launcher = document.getElementById("chat-launcher");
+  var panel = document.getElementById("chat-panel");
+  var log = document.getElementById("chat-log");
+  var typing = document.getElementById("chat-typing");
+  var form = document.getElementById("chat-form");
+  var input = document.getElementById("chat-input");
+  var restart = document.getElementById("chat-restart");
+  var endpoint = (root.getAttribute("data-rasa-url") || "").replace(/\/+$/, "") +
+    "/webhooks/rest/webhook";
+
+  var state = load() || fresh(false);
+  var busy = false;
+
+  // --- storage ---------------------------------------------------------------------
+
+  function newId() {
+    if (window.crypto && window.crypto.randomUUID) {
+      return window.crypto.randomUUID();
+    }
+    // randomUUID needs a secure context; getRandomValues does not.
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+
+  function fresh(open) {
+    return { sender: newId(), open: open, messages: [] };
+  }
+
+  function load() {
+    try {
+      var saved = JSON.parse(window.sessionStorage.getItem(STORE_KEY));
+      if (saved && typeof saved.sender === "string" && Array.isArray(saved.messages)) {
+        return saved;
+      }
+    } catch (e) {
+      // Storage blocked or corrupt: start a new conversation.
+    }
+    return null;
+  }
+
+  function save() {
+    state.messages = state.messages.slice(-MAX_SAVED);
+    try {
+      window.sessionStorage.setItem(STORE_KEY, JSON.stringify(state));
+    } catch (e) {
+      // Private mode or full storage: the chat still works, it just won't survive a reload.
+    }
+  }
+
+  // --- building the DOM safely ---------------------------------------------------------
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function safeHref(href) {
+    try {
+      var url = new URL(href, window.location.href);
+      return SAFE_SCHEMES.indexOf(url.protocol) >= 0 ? url.href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function hrefFor(match) {
+    if (match[1]) {
+      return match[1];
+    }
+    if (match[2]) {
+      return "https://" + match[2];
+    }
+    if (match[3]) {
+      return "mailto:" + match[3];
+    }
+    var digits = (match[4] || match[5]).replace(/[^\d+]/g, ""); // "NHS 111" -> "111"
+    return (digits === "85258" ? "sms:" : "tel:") + digits;
+  }
+
+  function link(text, href) {
+    var a = el("a", null, text);
+    a.href = href;
+    if (/^https?:/.test(href)) {
+      // Open web pages in a new tab so the conversation stays put; say so.
+      a.target = "_blank";
+      a.rel = "noopener noreferrer";
+      a.appendChild(el("span", "nhsuk-u-visually-hidden", " (opens in a new tab)"));
+    } else {
+      a.rel = "noopener noreferrer";
+    }
+    return a;
+  }
+
+  // Append `text` to `parent`, turning recognised addresses into links.
+  function appendLinked(parent, text) {
+    var last = 0;
+    var match;
+    LINK_RE.lastIndex = 0;
+    while ((match = LINK_RE.exec(text)) !== null) {
+      var found = match[0];
+      var trail = "";
+      if (match[1] || match[2]) {
+        // "see https://example.org." - the full stop ends the sentence, not the address.
+        var t = TRAILING_PUNCT.exec(found);
+        if (t) {
+          trail = t[0];
+          found = found.slice(0, -trail.length);
+          match[match[1] ? 1 : 2] = found;
+        }
+      }
+      var href = safeHref(hrefFor(match));
+      parent.appendChild(document.createTextNode(text.slice(last, match.index)));
+      parent.appendChild(href ? link(found, href) : document.createTextNode(found));
+      parent.appendChild(document.createTextNode(trail));
+      last = match.index + match[0].length;
+    }
+    parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  // Multi-line bot text: "- " lines become a list, other lines paragraphs.
+  function appendText(parent, text) {
+    var list = null;
+    String(text).split(/\r?\n/).forEach(function (line) {
+      var bullet = /^\s*[-\u2022*]\s+(.*)$/.exec(line);
+      if (bullet) {
+        if (!list) {
+          list = parent.appendChild(el("ul", "chat-msg__list"));
+        }
+        appendLinked(list.appendChild(el("li")), bullet[1]);
+      } else if (line.trim()) {
+        list = null;
+        appendLinked(parent.appendChild(el("p", "chat-msg__text")), line);
+      }
+    });
+  }
+
+  function cleanButtons(buttons) {
+    if (!Array.isArray(buttons)) {
+      return [];
+    }
+    return buttons.slice(0, 10).map(function (b) {
+      var title = b && typeof b.title === "string" ? b.title : "";
+      var payload = b && typeof b.payload === "string" ? b.payload : title;
+      return { title: title || payload, payload: payload };
+    }).filter(function (b) {
+      return b.title && b.payload;
+    });
+  }
+
+  function replyButtons(buttons, silent) {
+    var group = el("ul", "chat-msg__replies");
+    group.setAttribute("aria-label", "Reply options");
+    buttons.forEach(function (b) {
+      var button = el("button", "nhsuk-button nhsuk-button--secondary nhsuk-button--small", b.title);
+      button.type = "button";
+      button.addEventListener("click", function () {
+        // Move focus before the buttons disappear, so it never falls back to <body>.
+        input.focus();
+        send(b.payload, silent ? null : b.title);
+      });
+      group.appendChild(el("li")).appendChild(button);
+    });
+    return group;
+  }
+
+  function messageNode(msg, withButtons) {
+    var node = el("div", "chat-msg chat-msg--" + msg.who);
+    var speaker = msg.who === "user" ? "You said: " : "Assistant: ";
+    node.appendChild(el("p", "nhsuk-u-visually-hidden", speaker));
+    appendText(node, msg.text || "");
+    if (msg.who !== "user" && /\b999\b/.test(msg.text) && /116\s?123/.test(msg.text)) {
+      node.className += " chat-msg--urgent"; // crisis lines: make them stand out
+    }
+    if (withButtons && msg.buttons && msg.buttons.length) {
+      node.appendChild(replyButtons(msg.buttons, msg.who === "error"));
+    }
+    return node;
+  }
+
+  // --- conversation ------------------------------------------------------------------
+
+  function render() {
+    log.textContent = "";
+    // Only the answers after the person's last message still offer reply buttons.
+    var lastUser = -1;
+    state.messages.forEach(function (m, i) {
+      if (m.who === "user") {
+        lastUser = i;
+      }
+    });
+    state.messages.forEach(function (m, i) {
+      log.appendChild(messageNode(m, i > lastUser));
+    });
+  }
+
+  function add(msg) {
+    state.messages.push(msg);
+    save();
+    return log.appendChild(messageNode(msg, true));
+  }
+
+  function clearReplies() {
+    Array.prototype.forEach.call(log.querySelectorAll(".chat-msg__replies"), function (g) {
+      g.parentNode.removeChild(g);
+    });
+  }
+
+  function showTyping(on) {
+    typing.hidden = !on;
+  }
+
+  // Scroll only when the start of the answer is out of sight; never animate.
+  function bringIntoView(node) {
+    var top = node.getBoundingClientRect().top;
+    if (top < 0 || top > window.innerHeight * 0.6) {
+      node.scrollIntoView({ block: "start" });
+    }
+  }
+
+  function post(message) {
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller && setTimeout(function () { controller.abort(); }, TIMEOUT_MS);
+    return fetch(endpoint, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender: state.sender, message: message }),
+      signal: controller ? controller.signal : undefined
+    }).then(function (res) {
+      if (!res.ok) {
+        throw new Error("Rasa answered " + res.status);
+      }
+      return res.json();
+    }).finally(function () {
+      clearTimeout(timer);
+    });
+  }
+
+  // Send `payload` to the bot; `shown` is what the person sees as their message
+  // (the button title for quick replies; null for silent messages like the greeting).
+  function send(payload, shown) {
+    if (busy) {
+      return;
+    }
+    busy = true;
+    clearReplies();
+    var sender = state.sender; // "Start again" while waiting makes this answer stale
+    var first = shown ? add({ who: "user", text: shown }) : null;
+    showTyping(true);
+    post(payload).then(function (replies) {
+      if (sender !== state.sender) {
+        return;
+      }
+      var added = 0;
+      (Array.isArray(replies) ? replies : []).forEach(function (r) {
+        var text = r && typeof r.text === "string" ? r.text : "";
+        var buttons = cleanButtons(r && r.buttons);
+        if (text.trim() || buttons.length) {
+          var node = add({ who: "bot", text: text, buttons: buttons });
+          first = first || node;
+          added += 1;
+        }
+      });
+      if (!added) {
+        // Every message gets an answer; none means the action server failed.
+        throw new Error("empty reply");
+      }
+    }).catch(function () {
+      if (sender !== state.sender) {
+        return;
+      }
+      var node = add({
+        who: "error",
+        text: CANT_REACH,
+        buttons: [{ title: "Try again", payload: payload }]
+      });
+      first = first || node;
+    }).then(function () {
+      if (sender !== state.sender) {
+        return;
+      }
+      busy = false;
+      showTyping(false);
+      if (first) {
+        bringIntoView(first);
+      }
+    });
+  }
+
+  function open(focus) {
+    panel.hidden = false;
+    launcher.hidden = true;
+    launcher.setAttribute("aria-expanded", "true");
+    if (focus) {
+      input.focus();
+    }
+  }
+
+  function start() {
+    state = fresh(true);
+    save();
+    render();
+    send("/greet", null);
+  }
+
+  launcher.addEventListener("click", function () {
+    open(true);
+    if (!state.messages.length) {
+      start();
+    }
+  });
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text || busy) {
+      return;
+    }
+    input.value = "";
+    send(text, text);
+  });
+
+  restart.addEventListener("click", function () {
+    input.value = "";
+    input.focus();
+    busy = false; // any answer still on its way belongs to the old conversation
+    showTyping(false);
+    start();
+  });
+
+  // A conversation from earlier in this tab: show it again, as it was.
+  if (state.open && state.messages.length) {
+    // Don't read the whole transcript out again after a reload: silence the live
+    // region while it is refilled, then let new messages be announced as usual.
+    log.setAttribute("aria-live", "off");
+    render();
+    open(false);
+    setTimeout(function () { log.setAttribute("aria-live", "polite"); }, 1000);
+  } else {
+    launcher.hidden = false;
+  }
+})();
