@@ -69,6 +69,16 @@ def priority_areas() -> dict[int, str]:
     return {int(k): v for k, v in _jhws()["priority_areas"].items()}
 
 
+def jhws_action_ids() -> frozenset[str]:
+    """Action-table rows of the strategy: "1.1" ... "4.6"."""
+    return frozenset(_jhws()["actions"])
+
+
+def priority_measure_ids() -> frozenset[str]:
+    """Headline priority measures, e.g. "P1.suicide"."""
+    return frozenset(_jhws()["priority_measures"])
+
+
 @lru_cache(maxsize=1)
 def measures() -> dict[str, Measure]:
     """Every trackable measure: action rows 1.1-4.6 and the priority measures."""

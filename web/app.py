@@ -23,11 +23,14 @@ def create_app(database_url: str | None = None) -> Flask:
     app.config["RASA_URL"] = os.environ.get("RASA_PUBLIC_URL", RASA_URL)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
 
+    # Imported here so that importing web.app stays cheap (gunicorn workers fork after).
+    from referral_log import dashboard
+    from services_directory import api
     from web import pages
 
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(__import__("referral_log.dashboard", fromlist=["bp"]).bp)
-    app.register_blueprint(__import__("services_directory.api", fromlist=["bp"]).bp)
+    app.register_blueprint(pages.bp)  # resident page, practitioner search, /healthz
+    app.register_blueprint(dashboard.bp)  # /commissioners, /api/stats/referrals
+    app.register_blueprint(api.bp)  # Open Referral UK read API under /api/
 
     @app.get("/vendor/nhsuk/<path:filename>")
     def nhsuk_assets(filename: str):

@@ -192,6 +192,8 @@ def test_index_openapi_and_cors_on_errors(client):
     assert spec.status_code == 200 and "/service_at_locations" in spec.get_json()["paths"]
     assert spec.headers["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Origin" not in client.get("/healthz").headers
+    # commissioner statistics are not a public feed
+    assert "Access-Control-Allow-Origin" not in client.get("/api/stats/referrals").headers
 
 
 def test_signpost_search_endpoint(client):
