@@ -5,7 +5,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
@@ -223,15 +223,6 @@ class ActionSomethingElse(Action):
         return [SlotSet("need", None), SlotSet("results_offset", 0),
                 SlotSet("shown_service_ids", None), ActiveLoop(None),
                 SlotSet("requested_slot", None)]
-
-
-class ActionStartAgain(Action):
-    def name(self) -> str:
-        return "action_start_again"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
-        dispatcher.utter_message(text="Let's start again. " + "What's on your mind?")
-        return [AllSlotsReset(), ActiveLoop(None)]
 
 
 class ActionLogCrisis(Action):

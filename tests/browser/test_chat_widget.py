@@ -13,6 +13,7 @@ pytestmark = pytest.mark.browser
 XSS_TEXT = ('Try <img src=x onerror="window.__xss=1"> and <script>window.__xss=1</script>\n'
             '<a href="javascript:window.__xss=1">click</a> javascript:window.__xss=1')
 XSS_BUTTON = '<img src=x onerror="window.__xss=1">Yes'
+XSS_TITLE = '<svg onload="window.__xss=1"> Club (<b onclick="window.__xss=1">Org</b>)\nA service.'
 
 
 @pytest.fixture(scope="module")
@@ -59,12 +60,13 @@ def open_chat(page, site):
 def test_bot_and_button_html_is_shown_as_text_and_never_runs(new_page, site):
     # bypass_csp: prove the escaping itself, not just our Content-Security-Policy.
     page = new_page(bypass_csp=True)
-    FakeRasa(page, [bot(XSS_TEXT, (XSS_BUTTON, "/helpful_yes"))], GREETING)
+    FakeRasa(page, [bot(XSS_TITLE), bot(XSS_TEXT, (XSS_BUTTON, "/helpful_yes"))], GREETING)
     open_chat(page, site)
     log = page.locator("#chat-log")
+    expect(log.get_by_role("heading", level=3)).to_have_text(XSS_TITLE.split("\n")[0])
     expect(log).to_contain_text('<img src=x onerror="window.__xss=1">')
     expect(log).to_contain_text("<script>window.__xss=1</script>")
-    assert log.locator("img, script, iframe").count() == 0
+    assert log.locator("img, script, iframe, svg, b").count() == 0
     # javascript: addresses never become links.
     assert all(not (h or "").startswith("javascript")
                for h in log.locator("a").evaluate_all("as => as.map(a => a.href)"))
@@ -79,7 +81,9 @@ def test_links_are_clickable_and_safe_and_buttons_send_their_payload(page, site)
     text = ("Contact: phone 01206 123456, email help@example.org, https://example.org/page.\n"
             "- Samaritans: call 116 123\n- Text SHOUT to 85258\n- Call NHS 111\n"
             "Or see www.essex.gov.uk")
-    fake = FakeRasa(page, [bot(text, ("More options", "/more_options"))], [bot("More here.")])
+    card = "Befriending Scheme (Essex County Council)\nRegular friendly contact."
+    fake = FakeRasa(page, [bot(card), bot(text, ("More options", "/more_options"))],
+                    [bot("More here.")])
     open_chat(page, site)
     links = page.locator("#chat-log a")
     hrefs = links.evaluate_all("as => as.map(a => [a.textContent, a.getAttribute('href'), a.rel])")
@@ -92,8 +96,10 @@ def test_links_are_clickable_and_safe_and_buttons_send_their_payload(page, site)
     assert by_text["NHS 111"][0] == "tel:111"
     assert by_text["www.essex.gov.uk"][0] == "https://www.essex.gov.uk/"
     assert all(r == "noopener noreferrer" for _, (_, r) in by_text.items())
-    # "- " lines are a real list
+    # "- " lines are a real list; a service's "Name (Organisation)" line is a heading
     assert page.locator("#chat-log .chat-msg__list li").count() == 3
+    expect(page.get_by_role("heading", level=3, name="Befriending Scheme (Essex County Council)")
+           ).to_be_visible()
 
     page.get_by_role("button", name="More options").click()
     expect(page.locator(".chat-msg--user")).to_have_text("You said: More options")

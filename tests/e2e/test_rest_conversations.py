@@ -83,3 +83,18 @@ def test_odd_text_never_crashes(rasa_url, sender):
         r = requests.post(f"{rasa_url}/webhooks/rest/webhook",
                           json={"sender": sender, "message": text}, timeout=60)
         assert r.status_code < 500, (text[:20], r.status_code)
+
+
+def test_start_again_forgets_the_conversation(rasa_url, sender):
+    say(rasa_url, sender, "I'm 40 and live in Harlow")
+    out = texts(say(rasa_url, sender, "/restart"))
+    assert "start again" in out.lower()
+    tracker = requests.get(f"{rasa_url}/conversations/{sender}/tracker", timeout=30).json()
+    assert tracker["slots"].get("district") is None
+
+
+def test_buttons_after_services(rasa_url, sender):
+    replies = say(rasa_url, sender, "I want to stop smoking, I'm 40 and live in Harlow")
+    titles = [b["title"] for m in replies for b in m.get("buttons", [])]
+    assert "Something else" in titles and "Start again" in titles
+    assert "Yes" in titles and "No" in titles  # was this helpful?
