@@ -191,3 +191,32 @@ def test_helpful_answer_is_counted_per_service(directory):
 def test_capabilities_come_from_the_taxonomy(directory):
     d, _ = run(A.ActionCapabilities(), tracker("what can you do", "what_can_you_do"))
     assert "Loneliness and social isolation" in texts(d)
+
+
+def test_something_else_keeps_place_and_age_but_forgets_the_need(directory):
+    d, events = run(A.ActionSomethingElse(), tracker(
+        "something else", "something_else", {"need": "smoking", "district": "Harlow"}))
+    assert SlotSet("need", None) in events
+    assert not any(e.get("name") == "district" for e in events if e.get("event") == "slot")
+    assert "what else" in texts(d).lower()
+
+
+def test_practitioner_mode_switches_to_referral_routes(directory):
+    d, events = run(A.ActionPractitionerMode(), tracker("I'm a GP", "practitioner_intro"))
+    assert SlotSet("practitioner", True) in events
+    assert "referral routes" in texts(d)
+
+
+def test_ask_place_and_age_in_one_question_unless_age_known(directory):
+    d, _ = run(A.ActionAskDistrict(), tracker("", "loneliness", {"need": "loneliness"}))
+    assert "town" in texts(d) and "how old" in texts(d)
+    d, _ = run(A.ActionAskDistrict(), tracker("", "inform", {"need": "loneliness", "age": "70"}))
+    assert "town" in texts(d) and "how old" not in texts(d)
+    d, _ = run(A.ActionAskAge(), tracker("", "inform", {"need": "loneliness"}))
+    assert "how old" in texts(d)
+
+
+def test_inform_without_a_need_asks_what_help_is_wanted(directory):
+    d, events = run(A.ActionSetNeed(), tracker("I live in Witham", "inform"))
+    assert SlotSet("district", "Braintree") in events
+    assert "what would you like help with" in texts(d).lower()

@@ -10,7 +10,9 @@ import pytest
 from browser_helpers import AXE, CHROMIUM, DESKTOP, LAUNCH_ARGS
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API runs an event loop while it is open, and
+# other directories' tests (tests/referral_log) start their own sync_playwright().
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM:
         pytest.fail("Chromium is not installed: run `make browser` (make test does this)")

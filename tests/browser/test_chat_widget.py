@@ -13,7 +13,8 @@ pytestmark = pytest.mark.browser
 XSS_TEXT = ('Try <img src=x onerror="window.__xss=1"> and <script>window.__xss=1</script>\n'
             '<a href="javascript:window.__xss=1">click</a> javascript:window.__xss=1')
 XSS_BUTTON = '<img src=x onerror="window.__xss=1">Yes'
-XSS_TITLE = '<svg onload="window.__xss=1"> Club (<b onclick="window.__xss=1">Org</b>)\nA service.'
+XSS_TITLE = ('<svg onload=window["__xss"]=1> Club (<b onclick="window.__xss=1">Org</b>)\n'
+             'A service.')
 
 
 @pytest.fixture(scope="module")

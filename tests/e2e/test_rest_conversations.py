@@ -98,3 +98,28 @@ def test_buttons_after_services(rasa_url, sender):
     titles = [b["title"] for m in replies for b in m.get("buttons", [])]
     assert "Something else" in titles and "Start again" in titles
     assert "Yes" in titles and "No" in titles  # was this helpful?
+
+
+def test_socketio_channel_answers_a_greeting(rasa_url):
+    import threading
+
+    import socketio
+
+    got: list[dict] = []
+    done = threading.Event()
+    client = socketio.Client(reconnection=False)
+
+    @client.on("bot_uttered")
+    def on_bot(data):
+        got.append(data)
+        done.set()
+
+    session = f"sio-{uuid.uuid4().hex}"
+    client.connect(rasa_url, socketio_path="/socket.io", transports=["polling"], wait_timeout=30)
+    try:
+        client.emit("session_request", {"session_id": session})
+        client.emit("user_uttered", {"message": "hello", "session_id": session})
+        assert done.wait(60), "no bot_uttered event"
+    finally:
+        client.disconnect()
+    assert "wellbeing" in got[0]["text"].lower()
