@@ -36,6 +36,7 @@ from referral_log.disclosure import (
     SUPPRESSED,
     Published,
     disclose,
+    disclose_total,
     format_rate,
     helpful_rate,
 )
@@ -317,7 +318,9 @@ def build_dashboard(url: str | None, query: ReportQuery) -> Dashboard:
         helpful.append(HelpfulRow(need.id, need.label, yes, no, format_rate(helpful_rate(yes, no))))
 
     return Dashboard(
-        query=query, total=disclose(total), areas=areas,
+        query=query,
+        total=disclose_total(total, list(district_counts.values()), list(band_counts.values())),
+        areas=areas,
         unmapped=disclose(measure_counts.get(("unmapped",), 0)), trends=trends,
         districts=districts, age_bands=bands, helpful=helpful, months=months,
     )

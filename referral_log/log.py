@@ -33,7 +33,7 @@ from referral_log.models import (
     referral_event,
 )
 from signpost.config import database_url
-from signpost.db import get_engine
+from signpost.db import get_engine, sqlite_timeout_s
 from signpost.needs import measures, needs
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,6 @@ DEDUP_KEEP_DAYS = 2
 RETRY_DELAY_S = 0.1
 # Waiting long on a lock would stall the conversation; fail fast and drop instead.
 SQLITE_BUSY_MS = 2000
-SQLITE_DEFAULT_BUSY_MS = 15000  # signpost.db's connect timeout, restored afterwards
 PG_TIMEOUT = "2s"
 
 
@@ -200,7 +199,8 @@ def _write(url: str, rows: list[dict], hashed: str, day: date) -> None:
                 conn.execute(insert(referral_event), rows)
         finally:
             if sqlite:
-                _sqlite_busy_timeout(conn, SQLITE_DEFAULT_BUSY_MS)
+                # signpost.db's connect timeout, restored afterwards
+                _sqlite_busy_timeout(conn, int(sqlite_timeout_s() * 1000))
 
 
 def _claim_key(conn: Connection, hashed: str, day: date) -> bool:

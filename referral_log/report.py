@@ -21,7 +21,7 @@ from sqlalchemy import TIMESTAMP, and_, cast, extract, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from referral_log.disclosure import RAW_NOTICE, RULE, Published, disclose
+from referral_log.disclosure import RAW_NOTICE, RULE, Published, disclose, disclose_total
 from referral_log.log import normalise_district
 from referral_log.models import (
     AGE_BANDS,
@@ -291,7 +291,10 @@ def build_report(url: str | None, query: ReportQuery, *, raw: bool = False) -> R
     ]
     if not query.group_by:  # no grouping: one row, the total (even when it is 0)
         rows = [{"count": publish(total)}]
-    return Report(query=query, rows=rows, total=publish(total), raw=raw)
+    # Cells partition the total unless an event counts under several measures; the
+    # check is conservative either way.
+    published_total = total if raw else disclose_total(total, list(counts.values()))
+    return Report(query=query, rows=rows, total=published_total, raw=raw)
 
 
 # --- output -------------------------------------------------------------------------

@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "services_directory.cli",
     "referral_log.cli",
     "bot.cli",
+    "signpost.tracker_cli",
 )
 
 

@@ -5,6 +5,8 @@ PostgreSQL in production (DATABASE_URL).
 """
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -24,13 +26,30 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 Base = declarative_base(metadata=MetaData(naming_convention=NAMING))
+SQLITE_TIMEOUT_ENV = "SIGNPOST_SQLITE_TIMEOUT"
+SQLITE_TIMEOUT_S = 15.0
+
+
+def sqlite_timeout_s() -> float:
+    """How long an SQLite connection waits for a lock before "database is locked" (seconds):
+    SIGNPOST_SQLITE_TIMEOUT, else 15. The bot answers with its fallback after this wait."""
+    raw = os.environ.get(SQLITE_TIMEOUT_ENV, "").strip()
+    try:
+        value = float(raw) if raw else SQLITE_TIMEOUT_S
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 600:
+        logging.getLogger(__name__).warning("%s=%r is not a number of seconds from 0 to 600; "
+                                            "using %s", SQLITE_TIMEOUT_ENV, raw, SQLITE_TIMEOUT_S)
+        return SQLITE_TIMEOUT_S
+    return value
 
 
 def make_engine(url: str | None = None) -> Engine:
     url = url or database_url()
     kwargs: dict = {"future": True, "pool_pre_ping": True}
     if url.startswith("sqlite"):
-        kwargs["connect_args"] = {"timeout": 15, "check_same_thread": False}
+        kwargs["connect_args"] = {"timeout": sqlite_timeout_s(), "check_same_thread": False}
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
 

@@ -40,7 +40,10 @@ class Stack:
     _tmp: tempfile.TemporaryDirectory | None = None
 
     def _endpoints_file(self) -> Path:
-        self._tmp = tempfile.TemporaryDirectory(prefix="signpost-stack-")
+        # Made once: commands() runs for every process, and replacing self._tmp deleted the
+        # file Rasa was about to read, so Rasa fell back to ./endpoints.yml (port 5055).
+        if self._tmp is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="signpost-stack-")
         path = Path(self._tmp.name) / "endpoints.yml"
         path.write_text(
             "action_endpoint:\n"
@@ -128,6 +131,7 @@ class Stack:
             self.stop_one(name)
         if self._tmp:
             self._tmp.cleanup()
+            self._tmp = None
 
 
 def main() -> int:

@@ -28,6 +28,10 @@ def create_app(database_url: str | None = None) -> Flask:
     from services_directory import api
     from web import pages
 
+    from web import errors, ratelimit
+
+    ratelimit.init_app(app)  # per-client limits: SIGNPOST_RATE_LIMIT* (web/ratelimit.py)
+    errors.init_app(app)  # friendly 413, 429, 503 (database down) and 500
     app.register_blueprint(pages.bp)  # resident page, practitioner search, /healthz
     app.register_blueprint(dashboard.bp)  # /commissioners, /api/stats/referrals
     app.register_blueprint(api.bp)  # Open Referral UK read API under /api/

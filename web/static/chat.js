@@ -178,10 +178,18 @@
     parent.appendChild(document.createTextNode(text.slice(last)));
   }
 
-  // Multi-line bot text: "- " lines become a list, other lines paragraphs.
-  function appendText(parent, text) {
+  // A service card from the bot starts "Name (Organisation)" on a line of its own.
+  var SERVICE_TITLE = /^[^.!?:()\n]{2,160}\(.{2,200}\)$/;
+
+  // Multi-line bot text: "- " lines become a list, other lines paragraphs. A service's
+  // name line becomes a heading, so screen reader users can jump from service to service.
+  function appendText(parent, text, who) {
     var list = null;
-    String(text).split(/\r?\n/).forEach(function (line) {
+    var lines = String(text).split(/\r?\n/);
+    if (who === "bot" && lines.length > 1 && SERVICE_TITLE.test(lines[0].trim())) {
+      parent.appendChild(el("h3", "chat-msg__title nhsuk-heading-xs", lines.shift().trim()));
+    }
+    lines.forEach(function (line) {
       var bullet = /^\s*[-\u2022*]\s+(.*)$/.exec(line);
       if (bullet) {
         if (!list) {
@@ -228,7 +236,7 @@
     var node = el("div", "chat-msg chat-msg--" + msg.who);
     var speaker = msg.who === "user" ? "You said: " : "Assistant: ";
     node.appendChild(el("p", "nhsuk-u-visually-hidden", speaker));
-    appendText(node, msg.text || "");
+    appendText(node, msg.text || "", msg.who);
     if (msg.who !== "user" && /\b999\b/.test(msg.text) && /116\s?123/.test(msg.text)) {
       node.className += " chat-msg--urgent"; // crisis lines: make them stand out
     }

@@ -1,0 +1,79 @@
+"""Friendly error responses for the web app: 413 (too large), 429 (too many requests),
+503 (database unavailable) and 500.
+
+The API (/api/...) and clients that ask for JSON get `{"error", "status", "detail"}`. Everyone
+else gets a small HTML page that gives the reason, and also the crisis lines and a general
+route to a person, since a resident may land on it. The page is built here, not from a
+template, so it still renders when templates, the database or static files are broken.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, request
+from markupsafe import escape
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import InternalServerError, RequestEntityTooLarge
+
+from bot.fallbacks import GENERAL_ROUTE
+
+log = logging.getLogger(__name__)
+RETRY_AFTER_DB_S = 30
+
+_HELP_NOW = """<h2>If you need help now</h2>
+<ul>
+<li>If you or someone else is in immediate danger, call <a href="tel:999">999</a> or go to
+A&amp;E.</li>
+<li>Call <a href="tel:111">NHS 111</a> and choose the mental health option.</li>
+<li>Samaritans: call <a href="tel:116123">116 123</a> (free, any time).</li>
+<li>Text SHOUT to <a href="sms:85258">85258</a> (free, any time).</li>
+<li>Under 19: Childline <a href="tel:08001111">0800 1111</a>.</li>
+</ul>"""
+
+
+def wants_json() -> bool:
+    return (request.path == "/api" or request.path.startswith("/api/")
+            or request.accept_mimetypes.best == "application/json")
+
+
+def friendly_error(status: int, title: str, detail: str) -> Response:
+    if wants_json():
+        resp = jsonify(error=title, detail=detail, status=status)
+    else:
+        html = (
+            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(title)} - Essex wellbeing signposting</title></head>"
+            f'<body><main id="maincontent"><h1>{escape(title)}</h1><p>{escape(detail)}</p>'
+            f"{_HELP_NOW}<p>{escape(GENERAL_ROUTE)}</p>"
+            '<p><a href="/">Go to the home page</a></p></main></body></html>\n'
+        )
+        resp = Response(html, mimetype="text/html")
+    resp.status_code = status
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(exc: RequestEntityTooLarge):
+        limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+        return friendly_error(413, "Request too large",
+                              f"The request is larger than this site accepts ({limit // 1024} KB)."
+                              " Please send less.")
+
+    @app.errorhandler(SQLAlchemyError)
+    def database_unavailable(exc: SQLAlchemyError):
+        # The exception's text can hold SQL parameters: log its type only.
+        log.error("database unavailable: %s on %s", type(exc).__name__, request.path)
+        resp = friendly_error(503, "Service unavailable",
+                              "The service directory is unavailable at the moment. "
+                              "Please try again in a few minutes.")
+        resp.headers["Retry-After"] = str(RETRY_AFTER_DB_S)
+        return resp
+
+    @app.errorhandler(InternalServerError)
+    def internal_error(exc: InternalServerError):
+        return friendly_error(500, "Something went wrong",
+                              "Sorry, something went wrong on our side. "
+                              "Please try again in a few minutes.")
