@@ -77,8 +77,12 @@ def to_need(intent: str | None) -> str:
 
 
 def predict(model: Path, texts: list[str]) -> tuple[list[str], list[float]]:
-    from rasa.core.agent import Agent
+    import logging
 
+    from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # Rasa logs every parse at debug level otherwise
     agent = Agent.load(str(model))
 
     async def run() -> tuple[list[str], list[float]]:

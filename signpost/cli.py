@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    configure_logging(logging.DEBUG if args.verbose else logging.INFO)
+    configure_logging(logging.DEBUG if args.verbose else logging.INFO, stream=sys.stderr)
     try:
         return int(args.func(args) or 0)
     except CommandError as exc:

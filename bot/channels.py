@@ -1,0 +1,359 @@
+"""Rasa input channels with the checks a public chat endpoint needs (credentials.yml names them).
+
+`SignpostRestInput` replaces Rasa's REST channel. Its name is still "rest", so the URL stays
+POST /webhooks/rest/webhook. It:
+
+* refuses a body over `max_body_bytes` (16 KB) or a message over `max_message_chars`
+  (2,000) with 413 and a friendly text that includes the crisis lines;
+* refuses an empty body, invalid JSON or UTF-8, a missing or non-string message, or a
+  missing sender with 400 and a reason. (Upstream Rasa answers 500 to an empty body, and
+  a missing sender puts everyone into one shared "default" conversation);
+* never answers a real message with nothing. If the action server is down or an action
+  fails, Rasa logs the error, drops that action's events and carries on, so the reply is
+  empty or only partial. In that case this channel adds `bot.fallbacks.SOMETHING_WENT_WRONG`
+  (crisis lines plus a general route to a person). It does this only if the reply does not
+  already hold the crisis lines. Nothing needs resetting: Rasa calls the action server
+  again on the next message, so the bot recovers by itself.
+
+`SignpostSocketIOInput` adds the same message limit and the same "never nothing" fallback to
+the socket.io channel. Its name stays "socketio", and everything else is Rasa's.
+
+How a failed action is noticed: `MessageProcessor._run_action` (rasa 3.6) catches the
+exception and logs "Encountered an exception while running action ...". A logging filter on
+that logger records the failure into a ContextVar that is set for the current message. The
+log call runs in the request's own task, so only that request sees the failure. The fault
+tests (tests/robustness/test_faults.py) would catch a change to this in a Rasa upgrade.
+"""
+from __future__ import annotations
+
+import asyncio
+import copy
+import inspect
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from rasa.core.channels.channel import (
+    CollectingOutputChannel,
+    InputChannel,
+    OutputChannel,
+    UserMessage,
+)
+from rasa.core.channels.rest import RestInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
+from rasa.utils.endpoints import bool_arg
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.fallbacks import (
+    HELP_NOW,
+    MAX_BODY_BYTES,
+    MAX_MESSAGE_CHARS,
+    SOMETHING_WENT_WRONG,
+    has_crisis_lines,
+    too_long,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_SENDER_CHARS = 200
+MAX_INPUT_CHANNEL_CHARS = 64
+NOT_TEXT = "Sorry, I couldn't read that message. Please type it as text.\n" + HELP_NOW
+
+# --- noticing failed actions ---------------------------------------------------------------
+
+# The failures seen while the current message was handled (None outside a message).
+_failures: ContextVar[list[str] | None] = ContextVar("signpost_action_failures", default=None)
+_FAILURE_PREFIX = "Encountered an exception while running action"
+
+
+class _ActionFailureFilter(logging.Filter):
+    """Records Rasa's "action failed" log lines for the message being handled; drops nothing."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        failures = _failures.get()
+        if failures is not None and str(record.msg).startswith(_FAILURE_PREFIX):
+            name = re.search(r"'([^']+)'", str(record.msg))
+            failures.append(name.group(1) if name else "an action")
+        return True
+
+
+def _install_filter() -> None:
+    processor_log = logging.getLogger("rasa.core.processor")
+    if not any(isinstance(f, _ActionFailureFilter) for f in processor_log.filters):
+        processor_log.addFilter(_ActionFailureFilter())
+
+
+_install_filter()
+
+
+def needs_fallback(text: str, replies: list[dict], failures: list[str]) -> bool:
+    """True if the person would get no answer, or an answer broken by a failed action that
+    does not already give the crisis lines."""
+    if any(has_crisis_lines(str(m.get("text") or "")) for m in replies):
+        return False
+    if failures:
+        return True
+    said = any(str(m.get("text") or "").strip() or m.get("buttons") for m in replies)
+    return bool(text.strip()) and not said
+
+
+def with_fallback(text: str, replies: list[dict], failures: list[str],
+                  fallback: dict) -> list[dict]:
+    """The reply to send. After a failed action, the fallback alone: the rest of that turn
+    ("Was this helpful?" about services never shown) would not make sense."""
+    if not needs_fallback(text, replies, failures):
+        return replies
+    return [fallback] if failures else [*replies, fallback]
+
+
+# --- request checks (pure: unit-tested without Rasa) ----------------------------------------
+
+@dataclass
+class Incoming:
+    sender: str
+    text: str
+    metadata: dict | None
+    input_channel: str | None
+
+
+@dataclass
+class Refusal:
+    status: int
+    body: dict
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean(text: str) -> str:
+    """Lone surrogates (valid in JSON as \\ud800, not in UTF-8) become U+FFFD. (The JSON
+    parser has already joined the valid pairs, so any surrogate left here is alone.)"""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def _bad(reason: str) -> Refusal:
+    return Refusal(400, {"error": "Bad Request", "status": 400, "detail": reason})
+
+
+def _too_large(detail: str, limit_chars: int, sender: str | None = None) -> Refusal:
+    friendly = too_long(limit_chars)
+    message: dict[str, Any] = {"text": friendly}
+    if sender:
+        message = {"recipient_id": sender, **message}
+    return Refusal(413, {"error": "Payload Too Large", "status": 413, "detail": detail,
+                         "text": friendly, "messages": [message]})
+
+
+def parse_body(body: bytes | None, max_body_bytes: int = MAX_BODY_BYTES,
+               max_message_chars: int = MAX_MESSAGE_CHARS) -> Incoming | Refusal:
+    """The webhook body as an Incoming message, or why it is refused (400 or 413)."""
+    body = body or b""
+    if len(body) > max_body_bytes:
+        return _too_large(f"the request body is {len(body):,} bytes; the limit is "
+                          f"{max_body_bytes:,}", max_message_chars)
+    if not body.strip():
+        return _bad('empty body: send JSON {"sender": "<conversation id>", "message": "<text>"}')
+    try:
+        data = json.loads(body.decode("utf-8-sig"))  # JSON on the wire is UTF-8 (RFC 8259)
+    except UnicodeDecodeError:
+        return _bad("the body is not valid UTF-8")
+    except (ValueError, RecursionError) as exc:
+        return _bad(f"the body is not valid JSON: {str(exc)[:80]}")
+    if not isinstance(data, dict):
+        return _bad("the body must be a JSON object with sender and message")
+    sender = data.get("sender")
+    if not isinstance(sender, str) or not sender.strip():
+        return _bad("sender is required: a string that identifies the conversation")
+    if len(sender) > MAX_SENDER_CHARS:
+        return _bad(f"sender must be at most {MAX_SENDER_CHARS} characters")
+    sender = _clean(sender)
+    if "message" not in data or data["message"] is None:
+        return _bad("message is required")
+    text = data["message"]
+    if not isinstance(text, str):
+        return _bad(f"message must be a string, not {type(text).__name__}")
+    if len(text) > max_message_chars:
+        return _too_large(f"the message is {len(text):,} characters; the limit is "
+                          f"{max_message_chars:,}", max_message_chars, sender)
+    metadata = data.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        return _bad("metadata must be a JSON object")
+    channel = data.get("input_channel")
+    if channel is not None and not (isinstance(channel, str)
+                                    and len(channel) <= MAX_INPUT_CHANNEL_CHARS):
+        return _bad(f"input_channel must be a string of at most {MAX_INPUT_CHANNEL_CHARS} "
+                    "characters")
+    return Incoming(sender, _clean(text), metadata, channel or None)
+
+
+# --- REST -----------------------------------------------------------------------------------
+
+class SignpostRestInput(RestInput):
+    """Rasa's REST channel with size limits, input checks and the crisis-line fallback."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def __init__(self, max_body_bytes: int = MAX_BODY_BYTES,
+                 max_message_chars: int = MAX_MESSAGE_CHARS) -> None:
+        self.max_body_bytes = max_body_bytes
+        self.max_message_chars = max_message_chars
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        credentials = credentials or {}
+        return cls(int(credentials.get("max_body_bytes", MAX_BODY_BYTES)),
+                   int(credentials.get("max_message_chars", MAX_MESSAGE_CHARS)))
+
+    async def _handle(self, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                      message: UserMessage) -> list[str]:
+        """Run one message through Rasa; the failures noticed on the way."""
+        failures: list[str] = []
+        token = _failures.set(failures)
+        try:
+            await on_new_message(message)
+        except asyncio.CancelledError:  # as upstream: a timeout or the client went away
+            log.error("rest: message handling was cancelled (timeout)")
+            failures.append("cancelled")
+        except Exception:  # noqa: BLE001 - answer the person anyway, with the fallback
+            log.exception("rest: message handling failed")
+            failures.append("exception")
+        finally:
+            _failures.reset(token)
+        return failures
+
+    def _fallback(self, sender: str) -> dict:
+        return {"recipient_id": sender, "text": SOMETHING_WENT_WRONG}
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        module = inspect.getmodule(self)
+        webhook = Blueprint(f"custom_webhook_{type(self).__name__}",
+                            module.__name__ if module else None)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            parsed = parse_body(request.body, self.max_body_bytes, self.max_message_chars)
+            if isinstance(parsed, Refusal):
+                log.info("rest: refused with %d: %s", parsed.status, parsed.body["detail"])
+                return response.json(parsed.body, status=parsed.status)
+            channel = parsed.input_channel or self.name()
+            if bool_arg(request, "stream", default=False):
+                return response.stream(self._stream(on_new_message, parsed, channel),
+                                       content_type="text/event-stream")
+            collector = CollectingOutputChannel()
+            failures = await self._handle(on_new_message, UserMessage(
+                parsed.text, collector, parsed.sender, input_channel=channel,
+                metadata=parsed.metadata))
+            replies = with_fallback(parsed.text, collector.messages, failures,
+                                    self._fallback(parsed.sender))
+            if replies is not collector.messages:
+                log.warning("rest: answered with the fallback (failed: %s)",
+                            ", ".join(failures) or "nothing said")
+            return response.json(replies)
+
+        return webhook
+
+    def _stream(self, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                parsed: Incoming, channel: str) -> Callable[[Any], Awaitable[None]]:
+        """?stream=true: one JSON line per reply, then the fallback line if needed."""
+
+        async def stream(resp: Any) -> None:
+            from rasa.core.channels.rest import QueueOutputChannel
+
+            queue: asyncio.Queue = asyncio.Queue()
+            sent: list[dict] = []
+
+            async def run() -> list[str]:
+                try:
+                    return await self._handle(on_new_message, UserMessage(
+                        parsed.text, QueueOutputChannel(queue), parsed.sender,
+                        input_channel=channel, metadata=parsed.metadata))
+                finally:
+                    await queue.put("DONE")  # upstream would wait forever after an error
+
+            task = asyncio.ensure_future(run())
+            while (item := await queue.get()) != "DONE":
+                sent.append(item)
+                await resp.write(json.dumps(item) + "\n")
+            if needs_fallback(parsed.text, sent, await task):
+                await resp.write(json.dumps(self._fallback(parsed.sender)) + "\n")
+
+        return stream
+
+
+# --- socket.io ------------------------------------------------------------------------------
+
+class _CountingOutput(SocketIOOutput):
+    """Rasa's socket.io output, counting what it sends (and keeping a copy of the text)."""
+
+    def __init__(self, original: SocketIOOutput) -> None:
+        super().__init__(original.sio, original.bot_message_evt)
+        self.sent: list[dict] = []
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        self.sent.append(copy.copy(response) if isinstance(response, dict) else {})
+        await super()._send_message(socket_id, response)
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any],
+                               **kwargs: Any) -> None:
+        self.sent.append({})
+        await super().send_custom_json(recipient_id, json_message, **kwargs)
+
+
+class SignpostSocketIOInput(SocketIOInput):
+    """Rasa's socket.io channel with the message size limit and the crisis-line fallback."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        channel = super().from_credentials(credentials)
+        channel.max_message_chars = int((credentials or {}).get("max_message_chars",
+                                                                MAX_MESSAGE_CHARS))
+        return channel
+
+    max_message_chars: int = MAX_MESSAGE_CHARS
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        async def guarded(message: UserMessage) -> None:
+            out: OutputChannel = message.output_channel
+            text = message.text
+            if not isinstance(text, str):
+                await out.send_text_message(message.sender_id, NOT_TEXT)
+                return
+            if len(text) > self.max_message_chars:
+                log.info("socketio: refused a message of %d characters", len(text))
+                await out.send_text_message(message.sender_id, too_long(self.max_message_chars))
+                return
+            message.text = _clean(text)
+            if isinstance(out, SocketIOOutput):
+                out = message.output_channel = _CountingOutput(out)
+            failures: list[str] = []
+            token = _failures.set(failures)
+            try:
+                await on_new_message(message)
+            except Exception:  # noqa: BLE001 - answer the person anyway, with the fallback
+                log.exception("socketio: message handling failed")
+                failures.append("exception")
+            finally:
+                _failures.reset(token)
+            sent = out.sent if isinstance(out, _CountingOutput) else [{"text": "?"}]
+            if needs_fallback(message.text, sent, failures):
+                log.warning("socketio: answered with the fallback (failed: %s)",
+                            ", ".join(failures) or "nothing said")
+                await out.send_text_message(message.sender_id, SOMETHING_WENT_WRONG)
+
+        return super().blueprint(guarded)

@@ -1,0 +1,291 @@
+"""`make run-cluster`: the production-shaped system on one machine.
+
+    nginx (loopback) ─┬─ :5005 → Rasa replica 1 (:5006) ┐   tracker: PostgreSQL (masked)
+                      │         Rasa replica 2 (:5007) ┘   locks:   Redis
+                      ├─ :5055 → action server 1 (:5056), 2 (:5057) → directory + referral
+                      └─ :8000 → web app (gunicorn, :8001)           log on PostgreSQL
+
+Every Rasa replica reads endpoints.cluster.yml, whose ${VARS} this module sets: the action
+servers (through the balancer by default), the tracker store and the Redis lock store.
+Nothing is installed as a system service: nginx runs in the foreground with its config,
+pid and logs under var/cluster/ (generated from signpost/nginx.cluster.conf.in).
+
+Environment (defaults in brackets):
+  DATABASE_URL          directory + referral log [postgresql://postgres@127.0.0.1:5432/signpost]
+  TRACKER_DATABASE_URL  conversations [same server, database signpost_tracker]
+  REDIS_HOST, REDIS_PORT, REDIS_DB, LOCK_KEY_PREFIX   [127.0.0.1, 6379, 1, signpost]
+  TRACKER_RETENTION_DAYS  conversations older than this are purged at start-up [30]
+Databases that do not exist yet are created.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from signpost.config import ROOT, VAR_DIR
+
+BIN = Path(sys.executable).parent
+TEMPLATE = Path(__file__).with_name("nginx.cluster.conf.in")
+ENDPOINTS = ROOT / "endpoints.cluster.yml"
+DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/signpost"
+
+
+def find_nginx() -> str | None:
+    return shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None)
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database named in url if it does not exist."""
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("postgresql"):
+        raise ValueError(f"the cluster needs PostgreSQL, not {parsed.drivername}")
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT",
+                          future=True)
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                  {"n": parsed.database}).scalar()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    finally:
+        admin.dispose()
+
+
+@dataclass
+class ClusterPorts:
+    rasa_lb: int = 5005
+    actions_lb: int = 5055
+    web_lb: int = 8000
+    rasa: tuple[int, ...] = (5006, 5007)
+    actions: tuple[int, ...] = (5056, 5057)
+    web: int = 8001
+
+
+@dataclass
+class Cluster:
+    database_url: str
+    tracker_url: str
+    redis_host: str = "127.0.0.1"
+    redis_port: int = 6379
+    redis_db: int = 1
+    lock_prefix: str = "signpost"
+    ports: ClusterPorts = field(default_factory=ClusterPorts)
+    var_dir: Path = VAR_DIR / "cluster"
+    model: Path = ROOT / "models" / "signpost.tar.gz"
+    endpoints: Path = ENDPOINTS
+    with_web: bool = True
+    actions_via_balancer: bool = True
+    env: dict[str, str] = field(default_factory=dict)
+    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    # --- configuration ------------------------------------------------------------------
+    def base_env(self) -> dict[str, str]:
+        return {**os.environ, **self.env, "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
+                "DATABASE_URL": self.database_url, "TRACKER_DATABASE_URL": self.tracker_url,
+                "SIGNPOST_VAR_DIR": self.env.get("SIGNPOST_VAR_DIR", str(self.var_dir))}
+
+    def rasa_env(self, index: int) -> dict[str, str]:
+        p = self.ports
+        action_port = p.actions_lb if self.actions_via_balancer else p.actions[index]
+        return {**self.base_env(),
+                "SIGNPOST_ACTION_URL": f"http://127.0.0.1:{action_port}/webhook",
+                "REDIS_HOST": self.redis_host, "REDIS_PORT": str(self.redis_port),
+                "REDIS_DB": str(self.redis_db), "LOCK_KEY_PREFIX": self.lock_prefix,
+                "RASA_PUBLIC_URL": f"http://127.0.0.1:{p.rasa_lb}"}
+
+    def nginx_conf(self) -> Path:
+        """Render the template into var_dir/nginx.conf."""
+        p, prefix = self.ports, self.var_dir.resolve()
+        for sub in ("logs", "tmp"):
+            (prefix / sub).mkdir(parents=True, exist_ok=True)
+
+        def servers(ports) -> str:
+            return "\n".join(f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;"
+                             for port in ports)
+
+        web = ""
+        if self.with_web:
+            web = (f"\n    server {{\n        listen 127.0.0.1:{p.web_lb};\n"
+                   "        location / {\n"
+                   f"            proxy_pass http://127.0.0.1:{p.web};\n"
+                   "            proxy_set_header Host $host;\n"
+                   "            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
+                   "            proxy_set_header X-Forwarded-Proto $scheme;\n"
+                   "        }\n    }")
+        import getpass
+
+        # Workers run as the user who starts the cluster ("user" only applies to root).
+        user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""
+        values = {"USER": user, "PREFIX": str(prefix), "RASA_PORT": str(p.rasa_lb),
+                  "ACTIONS_PORT": str(p.actions_lb), "RASA_SERVERS": servers(p.rasa),
+                  "ACTION_SERVERS": servers(p.actions), "WEB_SERVER": web}
+        conf = re.sub(r"@@([A-Z_]+)@@", lambda m: values[m.group(1)],
+                      TEMPLATE.read_text(encoding="utf-8"))
+        path = prefix / "nginx.conf"
+        path.write_text(conf, encoding="utf-8")
+        return path
+
+    def commands(self) -> dict[str, tuple[list[str], dict[str, str]]]:
+        p, rasa = self.ports, str(BIN / "rasa")
+        out: dict[str, tuple[list[str], dict[str, str]]] = {}
+        for i, port in enumerate(p.actions):
+            out[f"actions-{i + 1}"] = ([rasa, "run", "actions", "--port", str(port),
+                                        "--actions", "actions.actions"], self.base_env())
+        for i, port in enumerate(p.rasa):
+            out[f"rasa-{i + 1}"] = ([rasa, "run", "--enable-api", "--cors", "*", "--interface",
+                                     "127.0.0.1", "--port", str(port), "--model",
+                                     str(self.model), "--credentials",
+                                     str(ROOT / "credentials.yml"), "--endpoints",
+                                     str(self.endpoints)], self.rasa_env(i))
+        if self.with_web:
+            out["web"] = ([str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{p.web}", "--workers",
+                           "2", "--access-logfile", "-", "web.app:create_app()"],
+                          {**self.base_env(),
+                           "RASA_PUBLIC_URL": f"http://127.0.0.1:{p.rasa_lb}"})
+        nginx = find_nginx()
+        if nginx is None:
+            raise RuntimeError("nginx is not installed: `make nginx` (apt-get install nginx)")
+        prefix = self.var_dir.resolve()
+        out["nginx"] = ([nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e",
+                         str(prefix / "logs" / "nginx-error.log")], dict(os.environ))
+        return out
+
+    def health_urls(self) -> dict[str, str]:
+        p = self.ports
+        urls = {f"actions-{i + 1}": f"http://127.0.0.1:{port}/health"
+                for i, port in enumerate(p.actions)}
+        urls.update({f"rasa-{i + 1}": f"http://127.0.0.1:{port}/status"
+                     for i, port in enumerate(p.rasa)})
+        if self.with_web:
+            urls["web"] = f"http://127.0.0.1:{p.web}/healthz"
+        urls["nginx"] = f"http://127.0.0.1:{p.rasa_lb}/status"
+        return urls
+
+    # --- lifecycle -------------------------------------------------------------------------
+    def prepare(self) -> None:
+        """Databases, migrations, seed data, tracker table, retention purge, shared secrets."""
+        ensure_database(self.database_url)
+        ensure_database(self.tracker_url)
+        env = self.base_env()
+        cli = [sys.executable, "-m", "signpost.cli"]
+        for args in (["db", "upgrade"], ["directory", "seed"], ["tracker", "init"],
+                     ["tracker", "purge"]):
+            subprocess.run(cli + args, cwd=ROOT, env=env, check=True)
+        # Create the referral log's HMAC secret once, before two action servers race to.
+        subprocess.run([sys.executable, "-c", "from referral_log import auth; auth.log_secret()"],
+                       cwd=ROOT, env=env, check=True)
+        self.nginx_conf()
+
+    def start(self, timeout: float = 300) -> None:
+        if not self.model.exists():
+            raise RuntimeError(f"no trained model at {self.model}: run `make model`")
+        self.prepare()
+        logs = self.var_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        try:
+            for name, (cmd, env) in self.commands().items():
+                if name == "nginx":  # last: once its upstreams answer
+                    self.wait_ready(timeout, exclude=("nginx",))
+                with open(logs / f"{name}.log", "w", encoding="utf-8") as out:
+                    self.procs[name] = subprocess.Popen(
+                        cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                        start_new_session=True)
+            self.wait_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def wait_ready(self, timeout: float, exclude: tuple[str, ...] = ()) -> None:
+        deadline = time.monotonic() + timeout
+        pending = {k: v for k, v in self.health_urls().items() if k not in exclude}
+        while pending:
+            for name, url in list(pending.items()):
+                proc = self.procs.get(name)
+                if proc is not None and proc.poll() is not None:
+                    raise RuntimeError(f"{name} exited with status {proc.returncode}; see "
+                                       f"{self.var_dir / 'logs' / (name + '.log')}")
+                try:
+                    if requests.get(url, timeout=2).status_code == 200:
+                        del pending[name]
+                except requests.RequestException:
+                    pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"not ready after {timeout}s: {', '.join(pending)}")
+            time.sleep(0.5)
+
+    def stop(self, timeout: float = 20) -> None:
+        for name in reversed(list(self.procs)):
+            proc = self.procs.pop(name)
+            if proc.poll() is not None:
+                continue
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+            except ProcessLookupError:
+                pass
+
+
+def from_environment() -> Cluster:
+    db = os.environ.get("DATABASE_URL") or DEFAULT_DB
+    db = "postgresql://" + db[len("postgres://"):] if db.startswith("postgres://") else db
+    tracker = os.environ.get("TRACKER_DATABASE_URL") or str(
+        make_url(db).set(database="signpost_tracker"))
+    return Cluster(
+        database_url=db, tracker_url=tracker,
+        redis_host=os.environ.get("REDIS_HOST", "127.0.0.1"),
+        redis_port=int(os.environ.get("REDIS_PORT", "6379")),
+        redis_db=int(os.environ.get("REDIS_DB", "1")),
+        lock_prefix=os.environ.get("LOCK_KEY_PREFIX", "signpost"),
+    )
+
+
+def main() -> int:
+    from signpost.logging_setup import configure_logging
+
+    configure_logging()
+    cluster = from_environment()
+    p = cluster.ports
+    print("Starting the cluster: 2 action servers, 2 Rasa replicas, the web app, nginx...",
+          flush=True)
+    try:
+        cluster.start()
+        print(
+            "\n" + "=" * 68 + "\n"
+            "  Essex wellbeing signposting assistant: cluster mode\n"
+            f"  Resident chat (via nginx):  http://localhost:{p.web_lb}/\n"
+            f"  Rasa REST (via nginx):      http://localhost:{p.rasa_lb}/webhooks/rest/webhook\n"
+            f"  Rasa replicas:              :{p.rasa[0]}, :{p.rasa[1]}\n"
+            f"  Action servers (via nginx): http://localhost:{p.actions_lb}/health "
+            f"(replicas :{p.actions[0]}, :{p.actions[1]})\n"
+            f"  Logs, nginx.conf, pid:      {cluster.var_dir}/\n"
+            "  Press Ctrl-C to stop everything.\n" + "=" * 68 + "\n", flush=True)
+        while all(proc.poll() is None for proc in cluster.procs.values()):
+            time.sleep(1)
+        dead = [n for n, proc in cluster.procs.items() if proc.poll() is not None]
+        print(f"{', '.join(dead)} stopped unexpectedly; stopping the rest.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping...")
+        return 0
+    finally:
+        cluster.stop()
+        print("All stopped.")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
