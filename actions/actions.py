@@ -5,16 +5,17 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
-from bot import signposting
+from bot import fallbacks, signposting
 from bot.context import UNKNOWN, extract_context
 from bot.practitioner import is_practitioner_text
 from signpost.needs import NEED_IDS, needs
 
 log = logging.getLogger(__name__)
+ACTION_LISTEN = "action_listen"
 
 # Needs that lead to the signposting form (crisis and out_of_scope have their own paths).
 SIGNPOST_NEEDS = tuple(n for n in NEED_IDS if n not in ("crisis", "out_of_scope"))
@@ -32,7 +33,7 @@ def _text(tracker: Tracker) -> str:
 
 def _age(tracker: Tracker) -> int | None:
     value = tracker.get_slot("age")
-    return int(value) if value and str(value).isdigit() else None
+    return int(value) if value and str(value).isascii() and str(value).isdigit() else None
 
 
 def _turn_key(tracker: Tracker, action: str) -> str:
@@ -180,13 +181,9 @@ def show_page(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int, a
         services, total = signposting.find_services(need, district, age, practitioner, offset)
     except Exception:  # the directory is down: never leave the person with nothing
         log.exception("directory search failed")
-        dispatcher.utter_message(
-            text="Sorry, I can't reach the service directory just now. "
-            + replies.GENERAL_ROUTE
-            + " If you need help now: call 999 in an emergency, NHS 111 (mental health option), "
-            "or Samaritans on 116 123."
-        )
-        return []
+        dispatcher.utter_message(text=fallbacks.DIRECTORY_DOWN)
+        # Wait for the person: no "Was this helpful?" about services that were never shown.
+        return [FollowupAction(ACTION_LISTEN)]
     if not services:
         more = offset > 0
         dispatcher.utter_message(
@@ -274,11 +271,14 @@ class ActionRecordHelpful(Action):
         ids = tracker.get_slot("shown_service_ids") or []
         need = tracker.get_slot("need")
         if need and ids:
-            signposting.record_helpful(
-                ids, need, tracker.get_slot("district"), _age(tracker),
-                bool(tracker.get_slot("practitioner")), helpful,
-                _turn_key(tracker, self.name()),
-            )
+            try:
+                signposting.record_helpful(
+                    ids, need, tracker.get_slot("district"), _age(tracker),
+                    bool(tracker.get_slot("practitioner")), helpful,
+                    _turn_key(tracker, self.name()),
+                )
+            except Exception:  # noqa: BLE001 - the database is down: still thank the person
+                log.exception("recording the helpfulness answer failed")
         if helpful:
             dispatcher.utter_message(text="Thank you, that helps us improve. Take care.")
         else:

@@ -1,14 +1,12 @@
 """How services and routes are worded for residents and for practitioners (pure functions)."""
 from __future__ import annotations
 
+from bot import fallbacks
 from services_directory.search import ServiceResult
 from signpost.needs import get_need
 
 UNCONFIRMED = "Contact details to be confirmed by the commissioner."
-GENERAL_ROUTE = (
-    "Your GP practice can put you in touch with a social prescriber (link worker), "
-    "or call NHS 111 for health advice at any time."
-)
+GENERAL_ROUTE = fallbacks.GENERAL_ROUTE  # GP practice / social prescriber, NHS 111
 ASK_NEED = "What would you like help with? Tell me in your own words."
 ASK_PLACE_AND_AGE = (
     "So I can find services near you: which town or area of Essex do you live in, and "

@@ -10,13 +10,16 @@ POST /webhooks/rest/webhook. It:
   a missing sender puts everyone into one shared "default" conversation);
 * never answers a real message with nothing. If the action server is down or an action
   fails, Rasa logs the error, drops that action's events and carries on, so the reply is
-  empty or only partial. In that case this channel adds `bot.fallbacks.SOMETHING_WENT_WRONG`
-  (crisis lines plus a general route to a person). It does this only if the reply does not
-  already hold the crisis lines. Nothing needs resetting: Rasa calls the action server
-  again on the next message, so the bot recovers by itself.
+  empty or only partial. Unless the reply already holds the crisis lines, this channel then
+  answers with `bot.fallbacks.SOMETHING_WENT_WRONG` (crisis lines plus a general route to a
+  person). It replaces the rest of a failed turn ("Was this helpful?" about services never
+  shown), and is added to a reply that is simply empty. Nothing needs resetting: Rasa calls
+  the action server again on the next message, so the bot recovers by itself.
 
 `SignpostSocketIOInput` adds the same message limit and the same "never nothing" fallback to
-the socket.io channel. Its name stays "socketio", and everything else is Rasa's.
+the socket.io channel (appended there: messages already sent cannot be taken back). It also
+answers malformed payloads instead of failing silently. Its name stays "socketio", and
+everything else is Rasa's.
 
 How a failed action is noticed: `MessageProcessor._run_action` (rasa 3.6) catches the
 exception and logs "Encountered an exception while running action ...". A logging filter on
@@ -356,4 +359,37 @@ class SignpostSocketIOInput(SocketIOInput):
                             ", ".join(failures) or "nothing said")
                 await out.send_text_message(message.sender_id, SOMETHING_WENT_WRONG)
 
-        return super().blueprint(guarded)
+        webhook = super().blueprint(guarded)
+        self._check_payloads_first()
+        return webhook
+
+    def _check_payloads_first(self) -> None:
+        """Put a check in front of Rasa's user_uttered handler. Rasa's handler would fail on
+        a payload that is not an object, on a non-string message (before `guarded` runs),
+        and on metadata that is not JSON. In those cases the person got no answer at all."""
+        sio = self.sio
+        assert sio is not None
+        namespace = self.namespace or "/"
+        rasa_handler = sio.handlers[namespace][self.user_message_evt]
+
+        async def checked(sid: str, data: Any) -> None:
+            ok = isinstance(data, dict) and isinstance(data.get("message", ""), str) and \
+                isinstance(data.get("session_id") or "", str) and \
+                len(data.get("session_id") or "") <= MAX_SENDER_CHARS
+            if not ok:
+                log.info("socketio: refused a malformed %s payload", type(data).__name__)
+                await sio.emit(self.bot_message_evt, {"text": NOT_TEXT}, room=sid,
+                               namespace=self.namespace)
+                return
+            metadata = data.get(self.metadata_key)
+            readable = metadata is None or isinstance(metadata, dict)
+            if isinstance(metadata, str):  # Rasa accepts metadata as a JSON string too
+                try:
+                    readable = isinstance(json.loads(metadata), dict)
+                except (ValueError, RecursionError):
+                    readable = False
+            if not readable:
+                data = {**data, self.metadata_key: {}}  # unreadable metadata: answer anyway
+            await rasa_handler(sid, data)
+
+        sio.on(self.user_message_evt, checked, namespace=self.namespace)

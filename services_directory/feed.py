@@ -60,7 +60,7 @@ def _get_json(session: requests.Session, url: str, params: dict | None,
         raise FeedError(f"{response.url} answered HTTP {response.status_code}")
     try:
         return response.json()
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: JSON nested too deeply
         raise FeedError(f"{response.url} did not return JSON; is this an Open Referral UK "
                         "feed?") from exc
 

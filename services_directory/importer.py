@@ -563,6 +563,8 @@ def read_source(source: str, fmt: str = "auto", **feed_options: object
         bodies = json.loads(text)
     except json.JSONDecodeError as exc:
         return [], [], [Problem(path.name, "(file)", f"not valid JSON: {exc}")], {}
+    except RecursionError:  # e.g. [[[[...]]]] nested deeper than Python's recursion limit
+        return [], [], [Problem(path.name, "(file)", "not valid JSON: nested too deeply")], {}
     orgs, services, problems = oruk.parse_services(bodies, path.name)
     return orgs, services, problems, oruk.FIELD_NAMES
 

@@ -168,7 +168,8 @@ def whole_number(value: object, label: str, field: str, problems: list[Problem])
         return int(value)
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
+    text = value.strip() if isinstance(value, str) else ""
+    if re.fullmatch(r"-?[0-9]{1,9}", text):  # not str.isdigit(): it accepts "²"; nor "--5"
+        return int(text)
     problems.append(Problem(label, field, f"{value!r} is not a whole number"))
     return None

@@ -26,9 +26,7 @@ def create_app(database_url: str | None = None) -> Flask:
     # Imported here so that importing web.app stays cheap (gunicorn workers fork after).
     from referral_log import dashboard
     from services_directory import api
-    from web import pages
-
-    from web import errors, ratelimit
+    from web import errors, pages, ratelimit
 
     ratelimit.init_app(app)  # per-client limits: SIGNPOST_RATE_LIMIT* (web/ratelimit.py)
     errors.init_app(app)  # friendly 413, 429, 503 (database down) and 500
@@ -49,9 +47,7 @@ def create_app(database_url: str | None = None) -> Flask:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        from flask import request
-
-        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        if errors.wants_json():  # /api, /api/... or a client that asks for JSON
             return jsonify(error=exc.name, detail=exc.description, status=exc.code), exc.code
         return exc
 

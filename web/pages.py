@@ -115,6 +115,11 @@ class Search:
         return out
 
 
+def _digits(value: str) -> bool:
+    """Only 0-9: str.isdigit() also accepts "²", which int() refuses."""
+    return value.isascii() and value.isdigit() and len(value) <= 9
+
+
 def parse_search(args) -> tuple[Search, list[tuple[str, str]]]:
     """The form's values, and (field id, message) for each one that is wrong."""
     form = Search(**{k: (args.get(k) or "").strip() for k in ("need", "district", "age", "q")})
@@ -125,12 +130,12 @@ def parse_search(args) -> tuple[Search, list[tuple[str, str]]]:
         errors.append(("need", "Select a need from the list"))
     if form.district and form.district not in DISTRICTS:
         errors.append(("district", "Select a district from the list, or all of Essex"))
-    if form.age and not (form.age.isdigit() and 0 <= int(form.age) <= MAX_AGE):
+    if form.age and not (_digits(form.age) and 0 <= int(form.age) <= MAX_AGE):
         errors.append(("age", f"Age must be a whole number from 0 to {MAX_AGE}"))
     if len(form.q) > MAX_TEXT:
         errors.append(("q", f"Keywords must be {MAX_TEXT} characters or fewer"))
     page = (args.get("page") or "1").strip()
-    if not (page.isdigit() and 1 <= int(page) <= 10_000):
+    if not (_digits(page) and 1 <= int(page) <= 10_000):
         errors.append(("page", "Page must be a whole number from 1"))
     else:
         form.page = int(page)

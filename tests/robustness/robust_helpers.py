@@ -8,6 +8,7 @@ soak run: `SIGNPOST_FUZZ_EXAMPLES=10000 .venv/bin/pytest tests/robustness`.
 from __future__ import annotations
 
 import os
+import socket
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -63,3 +64,9 @@ GENERAL_ROUTE_MARKERS = ("GP practice", "social prescriber", "NHS 111")
 
 def has_general_route(text: str) -> bool:
     return all(marker in text for marker in GENERAL_ROUTE_MARKERS)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -192,11 +192,13 @@ def test_socketio_too_long_and_non_text_messages_get_a_friendly_answer(rasa_url,
 def test_socketio_malformed_payloads_do_not_break_the_server(rasa_url, stack):
     c = SioClient(rasa_url)
     try:
-        for payload in ["just a string", 42, None, ["message", "hi"], {"no": "message"},
+        for payload in ["just a string", 42, ["message", "hi"],
                         {"message": "hi", "session_id": c.session, "metadata": "{bad json"},
+                        {"message": "hi", "session_id": c.session, "metadata": "[1]"},
                         {"message": "hi", "session_id": ["not", "a", "string"]},
                         {"message": "\ud800" + "🙂" * 100, "session_id": c.session}]:
-            c.say(payload, wait=2)  # an answer or none; the server must stay up
+            got = c.say(payload, wait=20)  # malformed: a short "couldn't read" answer
+            assert got and got[0]["text"], payload
         got = c.say({"message": "hello", "session_id": c.session})
         assert got and "wellbeing" in got[0]["text"].lower()
     finally:
@@ -207,7 +209,7 @@ def test_socketio_malformed_payloads_do_not_break_the_server(rasa_url, stack):
 def test_socketio_one_megabyte_message(rasa_url, stack):
     c = SioClient(rasa_url)
     try:
-        got = c.say({"message": "a" * 1_000_000, "session_id": c.session}, wait=10)
+        got = c.say({"message": "a" * 1_000_000, "session_id": c.session}, wait=5)
         # Over engine.io's 1 MB buffer the transport drops the packet; under it, we refuse it.
         assert not got or "too long" in got[0]["text"]
     except Exception:  # noqa: BLE001 - the transport may close the connection instead
