@@ -6,10 +6,11 @@ PY := $(BIN)/python
 NLU_DATA := $(shell find data -name '*.yml' -not -path 'data/eval/*' 2>/dev/null)
 SPACY_MODEL := var/spacy/en_signpost
 
-.PHONY: run test install db model web-assets browser lint bench clean help
+.PHONY: run run-cluster test install db model web-assets browser nginx lint bench clean help
 help:
 	@echo "make run   - install what is missing and start the whole system"
 	@echo "make test  - run every test"
+	@echo "make run-cluster - production-shaped: 2 Rasa + 2 action servers, Redis, PostgreSQL, nginx"
 
 # --- installation -----------------------------------------------------------
 $(BIN)/activate:
@@ -36,13 +37,21 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# Debian nginx for the cluster (load balancer) and its test; run as a plain process, the
+# package's own service is never started or used.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+	  echo "Installing Debian nginx for the cluster mode and its test"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nginx >/dev/null; }
+
 # --- database -----------------------------------------------------------------
 db: $(VENV)/.installed
 	$(BIN)/signpost db upgrade
 	$(BIN)/signpost directory seed
 
 # --- NLU model ----------------------------------------------------------------
-$(SPACY_MODEL)/meta.json: $(VENV)/.installed bot/spacy_pipeline.py bot/places.yml
+$(SPACY_MODEL)/meta.json: $(VENV)/.installed bot/spacy_pipeline.py bot/places.yml services_directory/postcode_districts.yml
 	$(BIN)/signpost nlp build-spacy --out $(SPACY_MODEL)
 
 # Retrain only when the training data, domain, config or spaCy pipeline changed.
@@ -56,7 +65,12 @@ model: models/.trained
 run: install db model
 	scripts/run-stack
 
-test: install browser model
+# Two Rasa replicas (Redis lock store, PostgreSQL tracker store), two action servers and the
+# web app behind nginx on loopback; PostgreSQL and Redis must be running (docs: README).
+run-cluster: install model nginx
+	scripts/run-cluster
+
+test: install browser nginx model
 	scripts/run-tests
 
 lint: $(VENV)/.installed

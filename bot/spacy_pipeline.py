@@ -20,7 +20,9 @@ from signpost.config import ROOT
 DEFAULT_PATH = ROOT / "var" / "spacy" / "en_signpost"
 
 _NUM = r"^\d{1,3}$"
-_AGE_LEAD = ["aged", "age", "im", "i'm", "am", "'m", "is", "'s", "of", "turned", "turning", "be"]
+# "im" is split by spaCy into "i" + "m", hence the bare "m".
+_AGE_LEAD = ["aged", "age", "im", "i'm", "am", "'m", "m", "is", "'s", "of", "turned", "turning",
+             "be"]
 _AGE_UNIT = ["years", "year", "yrs", "yr", "yo", "y/o", "yrs.", "y.o."]
 _OTHER_OUTWARD = r"^(cm|co|ss|ig|rm|en|cb|ip|sg|da|me|al|e|n|nw|se|sw|w|ec|wc)\d{1,2}[a-z]?$"
 _TENS_WORDS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
@@ -49,14 +51,16 @@ def place_patterns() -> list[dict]:
         {"label": "place", "pattern": name, "id": district}
         for name, district in place_names().items()
     ]
+    inward = {"LOWER": {"REGEX": r"^\d[a-z]{2}$"}, "OP": "?"}  # "1ab" of "CO15 1AB"
+    known = sorted(code.lower() for code in postcode_districts())
     patterns += [
-        {"label": "place", "pattern": code.lower(), "id": district}
+        {"label": "place", "pattern": [{"LOWER": code.lower()}, inward], "id": district}
         for code, district in postcode_districts().items()
     ]
     # Other outward codes of Essex and its neighbours (e.g. "SS0" Southend, "IP4" Ipswich):
     # a place, but not one the county council covers.
     patterns.append(
-        {"label": "place", "pattern": [{"LOWER": {"REGEX": _OTHER_OUTWARD}},
+        {"label": "place", "pattern": [{"LOWER": {"REGEX": _OTHER_OUTWARD, "NOT_IN": known}},
                                        {"LOWER": {"REGEX": r"^\d[a-z]{2}$"}, "OP": "?"}],
          "id": OUTSIDE}
     )

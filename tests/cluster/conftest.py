@@ -5,57 +5,27 @@ Skips, saying why, only where PostgreSQL or Redis is not running or nginx is not
 installed (`make test` installs nginx, as it installs chromium)."""
 from __future__ import annotations
 
-import os
-import socket
 import uuid
 from collections.abc import Iterator
 
 import pytest
+from cluster_helpers import REDIS, free_port, pg_server, redis_up
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from signpost.cluster import Cluster, ClusterPorts, find_nginx
 from signpost.config import ROOT
 
-DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
-REDIS = ("127.0.0.1", 6379)
 MODEL = ROOT / "models" / "signpost.tar.gz"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _pg_server() -> str | None:
-    url = os.environ.get("TEST_DATABASE_URL") or DEFAULT_PG
-    try:
-        engine = create_engine(url, future=True, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        engine.dispose()
-        return url
-    except Exception:  # noqa: BLE001 - any failure: no PostgreSQL here
-        return None
-
-
-def _redis_up() -> bool:
-    try:
-        import redis
-
-        return bool(redis.Redis(*REDIS, socket_timeout=3).ping())
-    except Exception:  # noqa: BLE001 - any failure: no Redis here
-        return False
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory) -> Iterator[Cluster]:
-    server = _pg_server()
+    server = pg_server()
     if server is None:
         pytest.skip("PostgreSQL is not reachable (TEST_DATABASE_URL or 127.0.0.1:5432): "
                     "the cluster keeps trackers, the directory and the log in PostgreSQL")
-    if not _redis_up():
+    if not redis_up():
         pytest.skip("Redis is not reachable on 127.0.0.1:6379: the cluster's lock store")
     if find_nginx() is None:
         pytest.skip("nginx is not installed (`make nginx`, which `make test` runs)")
