@@ -94,7 +94,9 @@ class Cluster:
     def base_env(self) -> dict[str, str]:
         return {**os.environ, **self.env, "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
                 "DATABASE_URL": self.database_url, "TRACKER_DATABASE_URL": self.tracker_url,
-                "SIGNPOST_VAR_DIR": self.env.get("SIGNPOST_VAR_DIR", str(self.var_dir))}
+                # Secrets (referral-log HMAC key, commissioner token) shared by all processes.
+                "SIGNPOST_VAR_DIR": self.env.get("SIGNPOST_VAR_DIR",
+                                                 os.environ.get("SIGNPOST_VAR_DIR", str(VAR_DIR)))}
 
     def rasa_env(self, index: int) -> dict[str, str]:
         p = self.ports
@@ -258,12 +260,20 @@ def main() -> int:
     from signpost.logging_setup import configure_logging
 
     configure_logging()
+
+    def _terminate(_signum, _frame) -> None:  # SIGTERM (a supervisor, `kill`): as Ctrl-C
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _terminate)
     cluster = from_environment()
     p = cluster.ports
     print("Starting the cluster: 2 action servers, 2 Rasa replicas, the web app, nginx...",
           flush=True)
     try:
         cluster.start()
+        from referral_log.auth import ensure_token
+
+        token = ensure_token()  # the same var dir as the processes: SIGNPOST_VAR_DIR or var/
         print(
             "\n" + "=" * 68 + "\n"
             "  Essex wellbeing signposting assistant: cluster mode\n"
@@ -273,6 +283,7 @@ def main() -> int:
             f"  Action servers (via nginx): http://localhost:{p.actions_lb}/health "
             f"(replicas :{p.actions[0]}, :{p.actions[1]})\n"
             f"  Logs, nginx.conf, pid:      {cluster.var_dir}/\n"
+            f"  Commissioner token:         {token}  (from COMMISSIONER_TOKEN or var/)\n"
             "  Press Ctrl-C to stop everything.\n" + "=" * 68 + "\n", flush=True)
         while all(proc.poll() is None for proc in cluster.procs.values()):
             time.sleep(1)
