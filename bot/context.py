@@ -96,7 +96,9 @@ def extract_context(text: str, answering: bool = False) -> Context:
             district = UNKNOWN
         if age is None and _has_phrase(text, refusals):
             declined_age = True
-        if age is None and re.fullmatch(r"\s*\d{1,3}\s*", text):  # a bare "78"
-            age = int(text.strip())
+        if age is None:  # a bare number in an answer is the age: "78", "Basildon, 45"
+            numbers = [int(n) for n in re.findall(r"(?<![\w/])(\d{1,3})(?![\w/])", text)]
+            if len(numbers) == 1 and numbers[0] <= 115:
+                age = numbers[0]
     return Context(district=district, outside_area=outside and district is None, age=age,
                    age_declined=declined_age)

@@ -33,7 +33,7 @@ import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from signpost.config import ROOT, VAR_DIR
+from signpost.config import ROOT, VAR_DIR, rasa_api_token
 
 BIN = Path(sys.executable).parent
 TEMPLATE = Path(__file__).with_name("nginx.cluster.conf.in")
@@ -146,7 +146,8 @@ class Cluster:
             out[f"actions-{i + 1}"] = ([rasa, "run", "actions", "--port", str(port),
                                         "--actions", "actions.actions"], self.base_env())
         for i, port in enumerate(p.rasa):
-            out[f"rasa-{i + 1}"] = ([rasa, "run", "--enable-api", "--cors", "*", "--interface",
+            out[f"rasa-{i + 1}"] = ([rasa, "run", "--enable-api", "--auth-token", rasa_api_token(),
+                                     "--cors", "*", "--interface",
                                      "127.0.0.1", "--port", str(port), "--model",
                                      str(self.model), "--credentials",
                                      str(ROOT / "credentials.yml"), "--endpoints",
@@ -168,11 +169,12 @@ class Cluster:
         p = self.ports
         urls = {f"actions-{i + 1}": f"http://127.0.0.1:{port}/health"
                 for i, port in enumerate(p.actions)}
-        urls.update({f"rasa-{i + 1}": f"http://127.0.0.1:{port}/status"
+        token = rasa_api_token()
+        urls.update({f"rasa-{i + 1}": f"http://127.0.0.1:{port}/status?token={token}"
                      for i, port in enumerate(p.rasa)})
         if self.with_web:
             urls["web"] = f"http://127.0.0.1:{p.web}/healthz"
-        urls["nginx"] = f"http://127.0.0.1:{p.rasa_lb}/status"
+        urls["nginx"] = f"http://127.0.0.1:{p.rasa_lb}/status?token={token}"
         return urls
 
     # --- lifecycle -------------------------------------------------------------------------

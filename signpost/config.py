@@ -20,3 +20,18 @@ def database_url() -> str:
 
 RASA_URL = os.environ.get("RASA_URL", "http://127.0.0.1:5005")
 ACTION_SERVER_URL = os.environ.get("ACTION_SERVER_URL", "http://127.0.0.1:5055")
+
+
+def rasa_api_token() -> str:
+    """Token for Rasa's HTTP API (trackers, model, /status): RASA_API_TOKEN, else a new one.
+
+    The chat webhooks need no token; everything else that `--enable-api` exposes does, so
+    nobody who can reach :5005 can read a conversation or swap the model.
+    """
+    import secrets
+
+    token = os.environ.get("RASA_API_TOKEN")
+    if not token:
+        token = secrets.token_urlsafe(24)
+        os.environ["RASA_API_TOKEN"] = token  # child processes and later calls agree
+    return token

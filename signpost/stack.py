@@ -17,7 +17,7 @@ from pathlib import Path
 
 import requests
 
-from signpost.config import ROOT
+from signpost.config import ROOT, rasa_api_token
 
 BIN = Path(sys.executable).parent
 
@@ -56,7 +56,8 @@ class Stack:
         return {
             "actions": [str(BIN / "rasa"), "run", "actions", "--port", str(p.actions),
                         "--actions", "actions.actions"],
-            "rasa": [str(BIN / "rasa"), "run", "--enable-api", "--cors", "*",
+            "rasa": [str(BIN / "rasa"), "run", "--enable-api", "--auth-token", rasa_api_token(),
+                     "--cors", "*",
                      "--interface", self.host, "--port", str(p.rasa), "--model", str(self.model),
                      "--credentials", str(ROOT / "credentials.yml"),
                      "--endpoints", str(self._endpoints_file())],
@@ -68,7 +69,7 @@ class Stack:
         p = self.ports
         return {
             "actions": f"http://127.0.0.1:{p.actions}/health",
-            "rasa": f"http://127.0.0.1:{p.rasa}/status",
+            "rasa": f"http://127.0.0.1:{p.rasa}/status?token={rasa_api_token()}",
             "web": f"http://127.0.0.1:{p.web}/healthz",
         }
 

@@ -48,3 +48,10 @@ def test_life_stages():
     assert extract_context("retired, Witham", answering=True).age == 70
     assert extract_context("I'm retired and lonely").age == 70
     assert extract_context("my child is struggling").age is None  # the child is not the asker
+
+
+def test_a_bare_number_in_an_answer_is_the_age():
+    assert extract_context("Basildon, 45", answering=True).age == 45
+    assert extract_context("78", answering=True).age == 78
+    assert extract_context("CM1 2AB", answering=True).age is None  # postcode digits are not ages
+    assert extract_context("Basildon, 45").age is None  # only when answering our question

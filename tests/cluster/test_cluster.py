@@ -17,6 +17,8 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from signpost.config import rasa_api_token
+
 pytestmark = [pytest.mark.rasa, pytest.mark.postgres]
 
 CONVERSATIONS = 50
@@ -58,7 +60,8 @@ def _text(replies: list[dict]) -> str:
 
 def _tracker(base: str, sender: str) -> dict:
     r = requests.get(f"{base}/conversations/{sender}/tracker",
-                     params={"include_events": "ALL"}, timeout=TIMEOUT)
+                     params={"include_events": "ALL", "token": rasa_api_token()},
+                     timeout=TIMEOUT)
     assert r.status_code == 200, r.text[:300]
     return r.json()
 

@@ -6,6 +6,8 @@ import uuid
 import pytest
 import requests
 
+from signpost.config import rasa_api_token
+
 CRISIS_LINES = ("999", "116 123", "85258", "0800 1111")
 
 
@@ -89,7 +91,9 @@ def test_start_again_forgets_the_conversation(rasa_url, sender):
     say(rasa_url, sender, "I'm 40 and live in Harlow")
     out = texts(say(rasa_url, sender, "/restart"))
     assert "start again" in out.lower()
-    tracker = requests.get(f"{rasa_url}/conversations/{sender}/tracker", timeout=30).json()
+    url = f"{rasa_url}/conversations/{sender}/tracker"
+    assert requests.get(url, timeout=30).status_code == 401  # the HTTP API needs the token
+    tracker = requests.get(url, params={"token": rasa_api_token()}, timeout=30).json()
     assert tracker["slots"].get("district") is None
 
 
