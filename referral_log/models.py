@@ -11,23 +11,13 @@ import re
 
 from sqlalchemy import CheckConstraint, Column, Date, Index, String, Table
 
+from services_directory.districts import DISTRICTS as DIRECTORY_DISTRICTS
 from signpost.db import Base
 
 # The 12 district, borough and city councils in the Essex County Council area
 # (Southend and Thurrock are unitary authorities outside the strategy's area).
-DISTRICTS: dict[str, str] = {
-    "basildon": "Basildon",
-    "braintree": "Braintree",
-    "brentwood": "Brentwood",
-    "castle_point": "Castle Point",
-    "chelmsford": "Chelmsford",
-    "colchester": "Colchester",
-    "epping_forest": "Epping Forest",
-    "harlow": "Harlow",
-    "maldon": "Maldon",
-    "rochford": "Rochford",
-    "tendring": "Tendring",
-    "uttlesford": "Uttlesford",
+DISTRICTS: dict[str, str] = {  # id in the log -> name; one list: services_directory
+    name.lower().replace(" ", "_"): name for name in DIRECTORY_DISTRICTS
 }
 UNKNOWN = "unknown"
 DISTRICT_IDS: tuple[str, ...] = (*DISTRICTS, UNKNOWN)
