@@ -146,8 +146,9 @@ class Cluster:
             out[f"actions-{i + 1}"] = ([rasa, "run", "actions", "--port", str(port),
                                         "--actions", "actions.actions"], self.base_env())
         for i, port in enumerate(p.rasa):
-            out[f"rasa-{i + 1}"] = ([rasa, "run", "--enable-api", "--auth-token", rasa_api_token(),
-                                     "--cors", "*", "--interface",
+            out[f"rasa-{i + 1}"] = ([rasa, "run", "--enable-api",
+                                     f"--auth-token={rasa_api_token()}", "--cors", "*",
+                                     "--interface",
                                      "127.0.0.1", "--port", str(port), "--model",
                                      str(self.model), "--credentials",
                                      str(ROOT / "credentials.yml"), "--endpoints",

@@ -32,6 +32,6 @@ def rasa_api_token() -> str:
 
     token = os.environ.get("RASA_API_TOKEN")
     if not token:
-        token = secrets.token_urlsafe(24)
+        token = secrets.token_hex(24)  # hex: never starts with '-' (an option to argparse)
         os.environ["RASA_API_TOKEN"] = token  # child processes and later calls agree
     return token

@@ -56,7 +56,7 @@ class Stack:
         return {
             "actions": [str(BIN / "rasa"), "run", "actions", "--port", str(p.actions),
                         "--actions", "actions.actions"],
-            "rasa": [str(BIN / "rasa"), "run", "--enable-api", "--auth-token", rasa_api_token(),
+            "rasa": [str(BIN / "rasa"), "run", "--enable-api", f"--auth-token={rasa_api_token()}",
                      "--cors", "*",
                      "--interface", self.host, "--port", str(p.rasa), "--model", str(self.model),
                      "--credentials", str(ROOT / "credentials.yml"),
