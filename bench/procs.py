@@ -6,7 +6,6 @@ of all its descendants (Sanic or gunicorn workers, if any).
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -15,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+
+from signpost.stack import stop_process
 
 BIN = Path(sys.executable).parent
 
@@ -152,15 +153,3 @@ def wait_http(url: str, timeout: float, proc: subprocess.Popen | None = None) ->
         time.sleep(0.25)
 
 
-def stop_process(proc: subprocess.Popen, timeout: float = 15) -> None:
-    """SIGTERM the process group started for `proc`, then SIGKILL if it lingers."""
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-    except ProcessLookupError:
-        pass

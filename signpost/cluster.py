@@ -34,6 +34,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from signpost.config import ROOT, VAR_DIR, rasa_api_token
+from signpost.stack import stop_process, wait_until_one_exits
 
 BIN = Path(sys.executable).parent
 TEMPLATE = Path(__file__).with_name("nginx.cluster.conf.in")
@@ -232,17 +233,7 @@ class Cluster:
 
     def stop(self, timeout: float = 20) -> None:
         for name in reversed(list(self.procs)):
-            proc = self.procs.pop(name)
-            if proc.poll() is not None:
-                continue
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-            except ProcessLookupError:
-                pass
+            stop_process(self.procs.pop(name), timeout)
 
 
 def from_environment() -> Cluster:
@@ -288,11 +279,7 @@ def main() -> int:
             f"  Logs, nginx.conf, pid:      {cluster.var_dir}/\n"
             f"  Commissioner token:         {token}  (from COMMISSIONER_TOKEN or var/)\n"
             "  Press Ctrl-C to stop everything.\n" + "=" * 68 + "\n", flush=True)
-        while all(proc.poll() is None for proc in cluster.procs.values()):
-            time.sleep(1)
-        dead = [n for n, proc in cluster.procs.items() if proc.poll() is not None]
-        print(f"{', '.join(dead)} stopped unexpectedly; stopping the rest.", file=sys.stderr)
-        return 1
+        return wait_until_one_exits(cluster.procs)
     except KeyboardInterrupt:
         print("\nStopping...")
         return 0

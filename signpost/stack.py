@@ -22,6 +22,29 @@ from signpost.config import ROOT, rasa_api_token
 BIN = Path(sys.executable).parent
 
 
+def stop_process(proc: subprocess.Popen, timeout: float = 15) -> None:
+    """SIGTERM the process group started for `proc` (gunicorn workers too), then SIGKILL."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    except ProcessLookupError:
+        pass
+
+
+def wait_until_one_exits(procs: dict[str, subprocess.Popen]) -> int:
+    """Block while every process runs; report the first that stopped (exit status 1)."""
+    while all(p.poll() is None for p in procs.values()):
+        time.sleep(1)
+    dead = [n for n, p in procs.items() if p.poll() is not None]
+    print(f"{', '.join(dead)} stopped unexpectedly; stopping the rest.", file=sys.stderr)
+    return 1
+
+
 @dataclass
 class Ports:
     actions: int = 5055
@@ -118,14 +141,8 @@ class Stack:
 
     def stop_one(self, name: str, timeout: float = 15) -> None:
         proc = self.procs.pop(name, None)
-        if proc is None or proc.poll() is not None:
-            return
-        os.killpg(proc.pid, signal.SIGTERM)  # the whole process group: gunicorn workers too
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        if proc is not None:
+            stop_process(proc, timeout)
 
     def stop(self) -> None:
         for name in list(self.procs):
@@ -163,11 +180,7 @@ def main() -> int:
             + token_line +
             "  Press Ctrl-C to stop everything.\n" + "=" * 64 + "\n", flush=True,
         )
-        while all(p.poll() is None for p in stack.procs.values()):
-            time.sleep(1)
-        dead = [n for n, p in stack.procs.items() if p.poll() is not None]
-        print(f"{', '.join(dead)} stopped unexpectedly; stopping the rest.", file=sys.stderr)
-        return 1
+        return wait_until_one_exits(stack.procs)
     except KeyboardInterrupt:
         print("\nStopping...")
         return 0
