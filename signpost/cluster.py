@@ -25,16 +25,14 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from signpost.config import ROOT, VAR_DIR, rasa_api_token
-from signpost.stack import stop_process, wait_until_one_exits
+from signpost.stack import stop_process, wait_for_health, wait_until_one_exits
 
 BIN = Path(sys.executable).parent
 TEMPLATE = Path(__file__).with_name("nginx.cluster.conf.in")
@@ -214,22 +212,9 @@ class Cluster:
             raise
 
     def wait_ready(self, timeout: float, exclude: tuple[str, ...] = ()) -> None:
-        deadline = time.monotonic() + timeout
         pending = {k: v for k, v in self.health_urls().items() if k not in exclude}
-        while pending:
-            for name, url in list(pending.items()):
-                proc = self.procs.get(name)
-                if proc is not None and proc.poll() is not None:
-                    raise RuntimeError(f"{name} exited with status {proc.returncode}; see "
-                                       f"{self.var_dir / 'logs' / (name + '.log')}")
-                try:
-                    if requests.get(url, timeout=2).status_code == 200:
-                        del pending[name]
-                except requests.RequestException:
-                    pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"not ready after {timeout}s: {', '.join(pending)}")
-            time.sleep(0.5)
+        wait_for_health(self.procs, pending, timeout,
+                        hint=f"; see {self.var_dir / 'logs'}/<name>.log")
 
     def stop(self, timeout: float = 20) -> None:
         for name in reversed(list(self.procs)):

@@ -36,6 +36,26 @@ def stop_process(proc: subprocess.Popen, timeout: float = 15) -> None:
         pass
 
 
+def wait_for_health(procs: dict[str, subprocess.Popen], urls: dict[str, str], timeout: float,
+                    hint: str = "at start-up") -> None:
+    """Poll each health URL until it answers 200; fail fast if its process has exited."""
+    deadline = time.monotonic() + timeout
+    pending = dict(urls)
+    while pending:
+        for name, url in list(pending.items()):
+            proc = procs.get(name)
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"{name} exited with status {proc.returncode} {hint}")
+            try:
+                if requests.get(url, timeout=2).status_code == 200:
+                    del pending[name]
+            except requests.RequestException:
+                pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not ready after {timeout}s: {', '.join(pending)}")
+        time.sleep(0.5)
+
+
 def wait_until_one_exits(procs: dict[str, subprocess.Popen]) -> int:
     """Block while every process runs; report the first that stopped (exit status 1)."""
     while all(p.poll() is None for p in procs.values()):
@@ -121,23 +141,10 @@ class Stack:
         self.wait_ready(timeout)
 
     def wait_ready(self, timeout: float = 240, names: tuple[str, ...] | None = None) -> None:
-        deadline = time.monotonic() + timeout
         pending = dict(self.health_urls())
         if names:
             pending = {k: v for k, v in pending.items() if k in names}
-        while pending:
-            for name, url in list(pending.items()):
-                proc = self.procs.get(name)
-                if proc and proc.poll() is not None:
-                    raise RuntimeError(f"{name} exited with status {proc.returncode} at start-up")
-                try:
-                    if requests.get(url, timeout=2).status_code == 200:
-                        del pending[name]
-                except requests.RequestException:
-                    pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"not ready after {timeout}s: {', '.join(pending)}")
-            time.sleep(0.5)
+        wait_for_health(self.procs, pending, timeout)
 
     def stop_one(self, name: str, timeout: float = 15) -> None:
         proc = self.procs.pop(name, None)
