@@ -53,6 +53,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import rasa_speedups
 from bot.fallbacks import (
     HELP_NOW,
     MAX_BODY_BYTES,
@@ -61,6 +62,9 @@ from bot.fallbacks import (
     has_crisis_lines,
     too_long,
 )
+
+# Rasa loads this module (credentials.yml) in every server process that takes messages.
+rasa_speedups.install()
 
 log = logging.getLogger(__name__)
 
