@@ -80,3 +80,39 @@ def bench_search(url: str, services: int, searches: int) -> dict:
         "p95_ms": round(percentile(times, 95) or 0, 1),
         "max_ms": round(max(times), 1) if times else None,
     }
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import json
+    import tempfile
+    from pathlib import Path
+
+    from bench.run import DEFAULT_PG, ThrowawayPG, pg_available
+
+    parser = argparse.ArgumentParser(
+        description="Directory search over N synthetic services, on SQLite and PostgreSQL "
+                    "(the 'directory' part of bench.run), as JSON.")
+    parser.add_argument("--services", type=int, default=10_000)
+    parser.add_argument("--searches", type=int, default=400, help="400 in bench.run, 80 --quick")
+    parser.add_argument("--pg", default=DEFAULT_PG, help="PostgreSQL server URL (a throwaway "
+                        "database is created on it and dropped)")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    args = parser.parse_args(argv)
+    out: dict = {}
+    if args.backend in ("sqlite", "both"):
+        with tempfile.TemporaryDirectory(prefix="signpost-dirbench-") as work:
+            out["sqlite"] = bench_search(f"sqlite:///{Path(work) / 'directory.db'}",
+                                         args.services, args.searches)
+    if args.backend in ("postgresql", "both"):
+        if pg_available(args.pg):
+            with ThrowawayPG(args.pg, "dir") as url:
+                out["postgresql"] = bench_search(url, args.services, args.searches)
+        else:
+            out["postgresql"] = "skipped: PostgreSQL not reachable"
+    print(json.dumps(out, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

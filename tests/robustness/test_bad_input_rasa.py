@@ -6,6 +6,7 @@ Hypothesis runs 100 examples per test here (SIGNPOST_FUZZ_EXAMPLES raises it).
 """
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import uuid
@@ -88,11 +89,15 @@ def test_nasty_messages_get_an_answer(http, webhook, text):
 
 
 def test_random_unicode_messages_always_get_an_answer(http, webhook, stack):
-    sender = f"fuzz-{uuid.uuid4().hex}"
+    # A new conversation every 100 messages: long conversations are covered, and a
+    # 10,000-example run does not become one 10,000-turn tracker (each turn re-sends it).
+    sent = itertools.count()
+    prefix = f"fuzz-{uuid.uuid4().hex}"
 
     @fuzz(100)
     @given(st.one_of(st.text(max_size=300), NASTY_TEXT))
     def run(text):
+        sender = f"{prefix}-{next(sent) // 100}"
         resp = post(http, webhook, message(sender, text))
         if len(text) > MAX_MESSAGE_CHARS:
             assert resp.status_code == 413
