@@ -15,7 +15,15 @@ Environment (defaults in brackets):
   TRACKER_DATABASE_URL  conversations [same server, database signpost_tracker]
   REDIS_HOST, REDIS_PORT, REDIS_DB, LOCK_KEY_PREFIX   [127.0.0.1, 6379, 1, signpost]
   TRACKER_RETENTION_DAYS  conversations older than this are purged at start-up [30]
-Databases that do not exist yet are created.
+  SIGNPOST_CLUSTER_PORT_OFFSET  added to every port above [0]; 1000 gives :6005, :6055,
+                        :9000 (replicas :6006-6007, :6056-6057, :9001), so the cluster can
+                        run next to `make run` (which uses :5005, :5055, :8000)
+Databases that do not exist yet are created. Every port is checked before anything starts:
+one already taken stops `make run-cluster` at once, naming the port and what to do.
+
+The web app behind nginx gets SIGNPOST_TRUSTED_PROXIES=1 (the client is the address nginx
+saw) and SIGNPOST_RATE_LIMIT_REDIS_URL (the cluster's Redis), so that its rate limits are
+counted once for all workers (web/ratelimit.py).
 """
 from __future__ import annotations
 
@@ -23,6 +31,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -38,6 +47,7 @@ BIN = Path(sys.executable).parent
 TEMPLATE = Path(__file__).with_name("nginx.cluster.conf.in")
 ENDPOINTS = ROOT / "endpoints.cluster.yml"
 DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/signpost"
+PORT_OFFSET_ENV = "SIGNPOST_CLUSTER_PORT_OFFSET"
 
 
 def find_nginx() -> str | None:
@@ -62,6 +72,10 @@ def ensure_database(url: str) -> None:
         admin.dispose()
 
 
+class ClusterError(RuntimeError):
+    """The cluster cannot start, for a reason the message explains (no traceback needed)."""
+
+
 @dataclass
 class ClusterPorts:
     rasa_lb: int = 5005
@@ -70,6 +84,77 @@ class ClusterPorts:
     rasa: tuple[int, ...] = (5006, 5007)
     actions: tuple[int, ...] = (5056, 5057)
     web: int = 8001
+
+    @classmethod
+    def shifted(cls, offset: int) -> ClusterPorts:
+        """The default ports plus offset (SIGNPOST_CLUSTER_PORT_OFFSET)."""
+        d = cls()
+        ports = cls(rasa_lb=d.rasa_lb + offset, actions_lb=d.actions_lb + offset,
+                    web_lb=d.web_lb + offset, rasa=tuple(p + offset for p in d.rasa),
+                    actions=tuple(p + offset for p in d.actions), web=d.web + offset)
+        bad = [p for p in ports.roles(with_web=True) if not 1 <= p <= 65535]
+        if bad:
+            raise ClusterError(f"{PORT_OFFSET_ENV}={offset} gives port {bad[0]}, which is "
+                               "not between 1 and 65535")
+        return ports
+
+    def roles(self, with_web: bool) -> dict[int, str]:
+        """Every port the cluster listens on, and what listens there."""
+        out = {self.rasa_lb: "Rasa through nginx", self.actions_lb: "action servers through nginx"}
+        out.update({port: f"Rasa replica {i + 1}" for i, port in enumerate(self.rasa)})
+        out.update({port: f"action server {i + 1}" for i, port in enumerate(self.actions)})
+        if with_web:
+            out.update({self.web_lb: "web app through nginx", self.web: "web app (gunicorn)"})
+        return out
+
+
+def port_offset_from_env(env: dict[str, str] | None = None) -> int:
+    raw = (os.environ if env is None else env).get(PORT_OFFSET_ENV, "").strip() or "0"
+    try:
+        return int(raw)
+    except ValueError:
+        raise ClusterError(f"{PORT_OFFSET_ENV} must be a whole number (for example 1000), "
+                           f"not {raw!r}") from None
+
+
+class PortsInUse(ClusterError):
+    """Some of the cluster's ports are taken: nothing has been started."""
+
+
+def check_ports_free(ports: ClusterPorts, with_web: bool = True,
+                     host: str = "127.0.0.1") -> None:
+    """Raise PortsInUse, naming every port that cannot be listened on and what to do.
+
+    Binds each port the way the servers will (SO_REUSEADDR, so a port left in TIME_WAIT by a
+    cluster that has just stopped still counts as free) and lets it go at once."""
+    taken = []
+    for port, role in ports.roles(with_web).items():
+        with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind((host, port))
+            except OSError as exc:
+                taken.append(f"{host}:{port} ({role}): {exc.strerror or exc}")
+    if not taken:
+        return
+    default = ClusterPorts()
+    current = ports.rasa_lb - default.rasa_lb
+    example = f"`{PORT_OFFSET_ENV}=N make run-cluster`"
+    for offset in (current + 1000, current - 1000, 1000):  # an offset to suggest
+        try:
+            moved = ClusterPorts.shifted(offset)
+        except ClusterError:
+            continue
+        example = (f"`{PORT_OFFSET_ENV}={offset} make run-cluster` (Rasa on :{moved.rasa_lb}, "
+                   f"action servers on :{moved.actions_lb}, web on :{moved.web_lb})")
+        break
+    lines = "\n".join(f"  {t}" for t in taken)
+    raise PortsInUse(
+        f"cannot start the cluster: {'a port is' if len(taken) == 1 else 'ports are'} "
+        f"already in use on this machine:\n{lines}\n"
+        f"Is `make run` (:{default.rasa_lb}, :{default.actions_lb}, :{default.web_lb}) or "
+        "another cluster running? Stop it, or move the cluster's ports, for example "
+        f"{example}. Nothing was started.")
 
 
 @dataclass
@@ -105,6 +190,15 @@ class Cluster:
                 "REDIS_HOST": self.redis_host, "REDIS_PORT": str(self.redis_port),
                 "REDIS_DB": str(self.redis_db), "LOCK_KEY_PREFIX": self.lock_prefix,
                 "RASA_PUBLIC_URL": f"http://127.0.0.1:{p.rasa_lb}"}
+
+    def web_env(self) -> dict[str, str]:
+        return {**self.base_env(), "RASA_PUBLIC_URL": f"http://127.0.0.1:{self.ports.rasa_lb}",
+                # One proxy (nginx) in front: the client is the address it saw.
+                "SIGNPOST_TRUSTED_PROXIES": "1",
+                # Rate limits counted in the cluster's Redis, once for every worker.
+                "SIGNPOST_RATE_LIMIT_REDIS_URL":
+                    f"redis://{self.redis_host}:{self.redis_port}/{self.redis_db}",
+                "SIGNPOST_RATE_LIMIT_REDIS_PREFIX": f"{self.lock_prefix}:ratelimit"}
 
     def nginx_conf(self) -> Path:
         """Render the template into var_dir/nginx.conf."""
@@ -155,8 +249,7 @@ class Cluster:
         if self.with_web:
             out["web"] = ([str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{p.web}", "--workers",
                            "2", "--access-logfile", "-", "web.app:create_app()"],
-                          {**self.base_env(),
-                           "RASA_PUBLIC_URL": f"http://127.0.0.1:{p.rasa_lb}"})
+                          self.web_env())
         nginx = find_nginx()
         if nginx is None:
             raise RuntimeError("nginx is not installed: `make nginx` (apt-get install nginx)")
@@ -195,6 +288,7 @@ class Cluster:
     def start(self, timeout: float = 300) -> None:
         if not self.model.exists():
             raise RuntimeError(f"no trained model at {self.model}: run `make model`")
+        check_ports_free(self.ports, self.with_web)  # before anything is started or created
         self.prepare()
         logs = self.var_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
@@ -232,6 +326,7 @@ def from_environment() -> Cluster:
         redis_port=int(os.environ.get("REDIS_PORT", "6379")),
         redis_db=int(os.environ.get("REDIS_DB", "1")),
         lock_prefix=os.environ.get("LOCK_KEY_PREFIX", "signpost"),
+        ports=ClusterPorts.shifted(port_offset_from_env()),
     )
 
 
@@ -244,7 +339,12 @@ def main() -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _terminate)
-    cluster = from_environment()
+    try:
+        cluster = from_environment()
+        check_ports_free(cluster.ports, cluster.with_web)
+    except ClusterError as exc:
+        print(f"make run-cluster: {exc}", file=sys.stderr)
+        return 2
     p = cluster.ports
     print("Starting the cluster: 2 action servers, 2 Rasa replicas, the web app, nginx...",
           flush=True)

@@ -13,7 +13,17 @@ Rasa's own code. Configured in endpoints.cluster.yml:
 
     lock_store:
       type: signpost.lock_store.AtomicRedisLockStore
-      url: ..., port: ..., db: ..., key_prefix: ...   (RedisLockStore's settings)
+      url: ..., port: ..., db: ..., key_prefix: ..., socket_timeout: ...
+      (RedisLockStore's settings)
+
+When Redis is down, taking the lock fails at once with LockError ("Connection refused"), the
+message is not handled, and the channel (bot/channels.py) answers with the crisis-line
+fallback; redis-py reconnects by itself on the next message once Redis is back. Redis is
+called synchronously, in the replica's event loop, so a Redis that hangs or a host that does
+not answer holds every conversation of that replica up for the timeout. Rasa sets a read
+timeout (socket_timeout, 10 s by default) but no connect timeout, so connecting to a host
+that is gone could block for the operating system's TCP timeout (minutes): here the connect
+timeout is the socket timeout as well.
 """
 from __future__ import annotations
 
@@ -38,6 +48,9 @@ class AtomicRedisLockStore(RedisLockStore):
             kwargs = {"host": endpoint_config.url or "localhost", **endpoint_config.kwargs,
                       **kwargs}
         super().__init__(**kwargs)
+        connection = self.red.connection_pool.connection_kwargs
+        if connection.get("socket_connect_timeout") is None:
+            connection["socket_connect_timeout"] = connection.get("socket_timeout")
 
     def _change(self, conversation_id: str,
                 change: Callable[[TicketLock | None], tuple[T, TicketLock | None, str]]) -> T:

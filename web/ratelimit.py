@@ -1,4 +1,5 @@
-"""Per-client rate limits for the web app: a fixed-window counter, kept in process.
+"""Per-client rate limits for the web app: a fixed-window counter, kept in process or, when
+SIGNPOST_RATE_LIMIT_REDIS_URL is set, in Redis (shared by every worker and node).
 
 Why not Flask-Limiter: every release from 2.9 needs `limits>=2.8`, which needs
 `packaging>=21`, and rasa 3.6 pins `packaging<21`. So it cannot sit in our pinned tree
@@ -26,13 +27,23 @@ proxies we run are in front, the client is the N-th address from the right of
 X-Forwarded-For, as with werkzeug's ProxyFix. Otherwise the header is ignored, because
 any client could write it to get a fresh limit on every request.
 
-Scope: the counts live in each process. gunicorn runs 2 workers (signpost/stack.py), and
-each worker counts on its own, so the effective limit on one node is up to the limit times
-the number of workers. In a cluster, use a shared store (Redis, with INCR and EXPIRE on a
-key per rule, client and window) so that all nodes count together.
+Where the counts live:
+
+* By default, in each process. gunicorn runs 2 workers (signpost/stack.py), and each worker
+  counts on its own, so one node lets through up to the limit times the number of workers.
+* With SIGNPOST_RATE_LIMIT_REDIS_URL (for example redis://127.0.0.1:6379/1), in Redis: one
+  key per rule, client and window ("<prefix>:<rule>|<period>|<client>:<window>"), counted
+  with INCR and given an EXPIRE in one MULTI/EXEC transaction, so every worker and node
+  counts together. Windows follow the wall clock (time.time) so that all nodes agree.
+  SIGNPOST_RATE_LIMIT_REDIS_PREFIX sets the key prefix (default "signpost:ratelimit").
+  `make run-cluster` sets both, for its Redis. If Redis cannot be reached (0.5 s timeouts),
+  the limiter fails open to the in-process counts (one warning per process, then Redis is
+  tried again every 5 s): the app never fails (5xx) because Redis is down. A malformed URL
+  stops the app at start-up.
 """
 from __future__ import annotations
 
+import logging
 import math
 import os
 import re
@@ -40,13 +51,19 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from flask import Flask, Response, current_app, request
+
+log = logging.getLogger(__name__)
 
 DEFAULTS = {"default": "120/minute", "stats": "30/minute", "login": "10/minute"}
 ENV = {"default": "SIGNPOST_RATE_LIMIT", "stats": "SIGNPOST_RATE_LIMIT_STATS",
        "login": "SIGNPOST_RATE_LIMIT_LOGIN"}
 TRUSTED_PROXIES_ENV = "SIGNPOST_TRUSTED_PROXIES"
+REDIS_URL_ENV = "SIGNPOST_RATE_LIMIT_REDIS_URL"
+REDIS_PREFIX_ENV = "SIGNPOST_RATE_LIMIT_REDIS_PREFIX"
+DEFAULT_REDIS_PREFIX = "signpost:ratelimit"
 EXEMPT_PREFIXES = ("/static/", "/vendor/", "/assets/", "/commissioners/static/")
 EXEMPT_PATHS = ("/healthz",)
 PERIODS = {"s": 1, "sec": 1, "second": 1, "seconds": 1, "m": 60, "min": 60, "minute": 60,
@@ -98,6 +115,12 @@ def trusted_proxies_from_env(env: dict[str, str] | None = None) -> int:
     return int(raw)
 
 
+class Limiter(Protocol):
+    def hit(self, key: str, rate: Rate) -> tuple[bool, int]: ...
+
+    def reset(self) -> None: ...
+
+
 class FixedWindowLimiter:
     """Counts hits per key in fixed windows. Thread-safe; memory bounded by `max_keys`."""
 
@@ -133,6 +156,76 @@ class FixedWindowLimiter:
             self._counts.clear()
 
 
+class RedisWindowLimiter:
+    """The same fixed windows, counted in Redis so that every worker and node shares them.
+
+    While Redis cannot be reached it counts in process (`self.local`) instead: fail open,
+    with a warning, and tries Redis again after `retry_s` seconds."""
+
+    def __init__(self, url: str, prefix: str = DEFAULT_REDIS_PREFIX,
+                 clock: Callable[[], float] = time.time, timeout_s: float = 0.5,
+                 retry_s: float = 5.0) -> None:
+        import redis  # a dependency of rasa; only needed when Redis is configured
+
+        # Short timeouts: a Redis that hangs must not hold up a page for long.
+        self.redis = redis.Redis.from_url(url, socket_timeout=timeout_s,
+                                          socket_connect_timeout=timeout_s)
+        self.prefix = prefix.rstrip(":")
+        self.local = FixedWindowLimiter(clock)
+        self._clock = clock
+        self._retry_s = retry_s
+        self._down_until: float | None = None  # time.monotonic() until which not to try
+        self._state = threading.Lock()
+
+    def hit(self, key: str, rate: Rate) -> tuple[bool, int]:
+        """Count one request. (allowed, seconds until the window ends)."""
+        with self._state:
+            down = self._down_until is not None and time.monotonic() < self._down_until
+        if down:
+            return self.local.hit(key, rate)
+        now = self._clock()
+        window = int(now // rate.period_s)
+        retry_after = max(1, math.ceil((window + 1) * rate.period_s - now))
+        redis_key = f"{self.prefix}:{key}:{window}"
+        try:
+            pipe = self.redis.pipeline(transaction=True)  # MULTI/EXEC: both or neither
+            pipe.incr(redis_key)
+            pipe.expire(redis_key, rate.period_s + 60)  # gone soon after its window
+            hits = int(pipe.execute()[0])
+        except Exception as exc:  # noqa: BLE001 - fail open: never refuse a page for this
+            with self._state:
+                first = self._down_until is None
+                self._down_until = time.monotonic() + self._retry_s
+            if first:
+                log.warning("rate limits: Redis unreachable (%s); counting in this process "
+                            "until it is back", exc)
+            return self.local.hit(key, rate)
+        with self._state:
+            if self._down_until is not None:
+                log.warning("rate limits: Redis is back; counting there again")
+                self._down_until = None
+        return hits <= rate.limit, retry_after
+
+    def reset(self) -> None:
+        """Forget every count (in Redis, those under this prefix)."""
+        self.local.reset()
+        for key in self.redis.scan_iter(match=f"{self.prefix}:*", count=500):
+            self.redis.delete(key)
+
+
+def limiter_from_env(env: dict[str, str] | None = None) -> Limiter:
+    """In Redis if SIGNPOST_RATE_LIMIT_REDIS_URL is set, else in process."""
+    env = os.environ if env is None else env
+    url = env.get(REDIS_URL_ENV, "").strip()
+    if not url:
+        return FixedWindowLimiter()
+    try:
+        return RedisWindowLimiter(url, env.get(REDIS_PREFIX_ENV, "").strip()
+                                  or DEFAULT_REDIS_PREFIX)
+    except ValueError as exc:  # a malformed URL: stop at start-up, as for a malformed rate
+        raise ValueError(f"{REDIS_URL_ENV}: {exc}") from None
+
+
 def rule_for(method: str, path: str) -> str | None:
     if path in EXEMPT_PATHS or path.startswith(EXEMPT_PREFIXES):
         return None
@@ -166,7 +259,7 @@ def init_app(app: Flask) -> None:
     """Read the limits from the environment (fail at start-up if malformed) and install."""
     app.config.setdefault("RATE_LIMITS", rates_from_env())
     app.config.setdefault("TRUSTED_PROXIES", trusted_proxies_from_env())
-    app.extensions["signpost_ratelimit"] = FixedWindowLimiter()
+    app.extensions["signpost_ratelimit"] = limiter_from_env()
 
     @app.before_request
     def _rate_limit():
@@ -175,7 +268,7 @@ def init_app(app: Flask) -> None:
         if rate is None:
             return None
         client = client_address(current_app.config["TRUSTED_PROXIES"])
-        limiter: FixedWindowLimiter = current_app.extensions["signpost_ratelimit"]
+        limiter: Limiter = current_app.extensions["signpost_ratelimit"]
         allowed, retry_after = limiter.hit(f"{rule}|{rate.period_s}|{client}", rate)
         if allowed:
             return None

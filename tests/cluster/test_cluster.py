@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 import sqlalchemy as sa
+from cluster_helpers import WEB_RATE, web_get
 
+from bot.fallbacks import has_crisis_lines
 from signpost.config import rasa_api_token
 
 pytestmark = [pytest.mark.rasa, pytest.mark.postgres]
@@ -214,3 +217,22 @@ def test_the_balancer_serves_a_whole_conversation(cluster):
     assert {k: tracker["slots"][k] for k in flow["slots"]} == flow["slots"]
     conf = (cluster.var_dir / "nginx.conf").read_text(encoding="utf-8")
     assert all(f"127.0.0.1:{p}" in conf for p in (*cluster.ports.rasa, *cluster.ports.actions))
+
+
+def test_the_web_app_behind_nginx_counts_each_client_once_for_both_workers(cluster):
+    """gunicorn's 2 workers count in the cluster's Redis: a client gets exactly the limit,
+    whichever worker takes each request. nginx passes on the client's address (one trusted
+    proxy), so another client is not affected."""
+    limit = int(WEB_RATE.split("/")[0])
+    for attempt in range(3):  # again from a new address if an hour's window ended meanwhile
+        source = f"127.0.0.{30 + attempt}"
+        window = int(time.time() // 3600)
+        answers = [web_get(cluster.ports.web_lb, "/accessibility", source)
+                   for _ in range(2 * limit + 2)]
+        if int(time.time() // 3600) == window:
+            break
+    statuses = [status for status, _, _ in answers]
+    assert statuses == [200] * limit + [429] * (limit + 2), statuses
+    _, headers, body = answers[-1]
+    assert 1 <= int(headers["Retry-After"]) <= 3600 and has_crisis_lines(body)
+    assert web_get(cluster.ports.web_lb, "/accessibility", "127.0.0.40")[0] == 200

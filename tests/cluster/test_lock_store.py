@@ -1,8 +1,11 @@
 """The atomic Redis lock store, against a real Redis: tickets issued at the same moment by
-several "replicas" (store instances) are all different, and locks are cleaned up."""
+several "replicas" (store instances) are all different, and locks are cleaned up. With Redis
+down or hung it fails quickly, and works again by itself once Redis is back."""
 from __future__ import annotations
 
+import socket
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -68,3 +71,52 @@ def test_lock_context_serves_in_ticket_order(stores):
     # Never two holders at once: each start is followed by its own end.
     assert all(order[k] == order[k + 1] for k in range(0, len(order), 2)), order
     assert stores[0].get_lock(conversation) is None
+
+
+# --- Redis down or hung: LockError, quickly; the same store works again once Redis is back ---
+
+def _store(port: int, socket_timeout: float = 2):
+    from rasa.utils.endpoints import EndpointConfig
+
+    from signpost.lock_store import AtomicRedisLockStore
+
+    return AtomicRedisLockStore(endpoint_config=EndpointConfig(
+        url="127.0.0.1", port=port, db=0, key_prefix="downtest", socket_timeout=socket_timeout,
+        type="signpost.lock_store.AtomicRedisLockStore"))
+
+
+def test_redis_killed_then_back_on_the_same_port():
+    from rasa.core.lock_store import LockError
+    from real_servers import RedisServer, redis_server_binary
+
+    if redis_server_binary() is None:
+        pytest.skip("redis-server is not installed (a private Redis that can be stopped)")
+    with RedisServer() as server:
+        store = _store(server.port)
+        conversation = "c-" + uuid.uuid4().hex
+        store.cleanup(conversation, store.issue_ticket(conversation))
+        server.kill()
+        started = time.monotonic()
+        with pytest.raises(LockError, match="Connection refused"):
+            store.issue_ticket(conversation)
+        assert time.monotonic() - started < 1  # refused at once
+        server.start()
+        ticket = store.issue_ticket(conversation)  # the same store: redis-py reconnects
+        store.cleanup(conversation, ticket)
+        assert store.get_lock(conversation) is None
+
+
+def test_a_hung_redis_fails_within_the_socket_timeout():
+    """A port that accepts connections and never answers (as a Redis that is stuck)."""
+    from rasa.core.lock_store import LockError
+
+    with socket.socket() as hung:
+        hung.bind(("127.0.0.1", 0))
+        hung.listen()
+        store = _store(hung.getsockname()[1], socket_timeout=1)
+        kwargs = store.red.connection_pool.connection_kwargs
+        assert kwargs["socket_connect_timeout"] == kwargs["socket_timeout"] == 1
+        started = time.monotonic()
+        with pytest.raises(LockError, match="Timeout"):
+            store.issue_ticket("c-" + uuid.uuid4().hex)
+        assert time.monotonic() - started < 3

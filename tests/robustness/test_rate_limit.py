@@ -1,15 +1,23 @@
-"""The web app's per-client rate limits (web/ratelimit.py). The live check through gunicorn is
-in test_faults.py::test_live_rate_limits_with_retry_after."""
+"""The web app's per-client rate limits (web/ratelimit.py), counted in process and in Redis.
+The live checks through gunicorn are in test_faults.py::test_live_rate_limits_with_retry_after
+(in process) and tests/cluster/test_cluster.py (in Redis, behind nginx)."""
 from __future__ import annotations
 
+import socket
+import time
+import uuid
+
 import pytest
-from robust_helpers import has_crisis_lines
+from real_servers import RedisServer, redis_server_binary
+from robust_helpers import free_port, has_crisis_lines
 
 from web.app import create_app
 from web.ratelimit import (
     DEFAULTS,
     FixedWindowLimiter,
     Rate,
+    RedisWindowLimiter,
+    limiter_from_env,
     parse_rate,
     rates_from_env,
     rule_for,
@@ -100,6 +108,7 @@ def app(sqlite_url, monkeypatch):
     monkeypatch.setenv("SIGNPOST_RATE_LIMIT_STATS", "2/minute")
     monkeypatch.setenv("SIGNPOST_RATE_LIMIT_LOGIN", "1/minute")
     monkeypatch.delenv("SIGNPOST_TRUSTED_PROXIES", raising=False)
+    monkeypatch.delenv("SIGNPOST_RATE_LIMIT_REDIS_URL", raising=False)  # in process
     return create_app(database_url=sqlite_url)
 
 
@@ -160,3 +169,119 @@ def test_limits_off(app):
                                                 "SIGNPOST_RATE_LIMIT_LOGIN": "off"})
     client = app.test_client()
     assert all(client.get("/").status_code == 200 for _ in range(20))
+
+
+# --- counts in Redis, shared by workers and nodes (SIGNPOST_RATE_LIMIT_REDIS_URL) ------------
+
+REDIS_URL = "redis://127.0.0.1:6379/15"  # the machine's Redis; keys under a prefix of our own
+
+
+def _redis_up() -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=3).ping())
+    except Exception:  # noqa: BLE001 - any failure: no Redis here
+        return False
+
+
+@pytest.fixture
+def redis_prefix():
+    if not _redis_up():
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379: the shared rate limit counts")
+    import redis
+
+    prefix = f"signpost-test:ratelimit:{uuid.uuid4().hex[:10]}"
+    yield prefix
+    r = redis.Redis.from_url(REDIS_URL)
+    for key in r.scan_iter(match=f"{prefix}:*"):
+        r.delete(key)
+
+
+def test_two_workers_share_one_count_in_redis(redis_prefix):
+    clock = Clock(1000.0)  # 40 s into a 60 s window
+    workers = [RedisWindowLimiter(REDIS_URL, redis_prefix, clock=clock) for _ in range(2)]
+    rate = Rate(3, 60, "3/minute")
+    got = [workers[i % 2].hit("default|60|192.0.2.1", rate) for i in range(5)]
+    assert got == [(True, 20)] * 3 + [(False, 20)] * 2  # 3 in all, not 3 each
+    assert workers[1].hit("default|60|192.0.2.2", rate)[0]  # each client counts on its own
+    key = f"{redis_prefix}:default|60|192.0.2.1:{1000 // 60}"
+    assert int(workers[0].redis.get(key)) == 5
+    assert 60 < workers[0].redis.ttl(key) <= 120  # gone a minute after its window ends
+    clock.now = 1020.0  # the next window: a new key
+    assert workers[0].hit("default|60|192.0.2.1", rate) == (True, 60)
+
+
+def test_two_apps_share_the_limit_through_redis(sqlite_url, monkeypatch, redis_prefix):
+    monkeypatch.setenv("SIGNPOST_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("SIGNPOST_RATE_LIMIT", "3/hour")
+    monkeypatch.setenv("SIGNPOST_RATE_LIMIT_REDIS_URL", REDIS_URL)
+    monkeypatch.setenv("SIGNPOST_RATE_LIMIT_REDIS_PREFIX", redis_prefix)
+    monkeypatch.delenv("SIGNPOST_TRUSTED_PROXIES", raising=False)
+    apps = [create_app(database_url=sqlite_url).test_client() for _ in range(2)]
+    assert isinstance(apps[0].application.extensions["signpost_ratelimit"], RedisWindowLimiter)
+    statuses = [apps[i % 2].get("/accessibility").status_code for i in range(5)]
+    if statuses != [200, 200, 200, 429, 429]:  # an hour's window may have ended meanwhile
+        apps[0].application.extensions["signpost_ratelimit"].reset()
+        statuses = [apps[i % 2].get("/accessibility").status_code for i in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+
+
+def test_redis_down_fails_open_to_counting_in_process(caplog):
+    """Nothing listens on the port: every request is still answered, counted in process."""
+    limiter = RedisWindowLimiter(f"redis://127.0.0.1:{free_port()}/0", "t")
+    rate = Rate(2, 60, "2/minute")
+    with caplog.at_level("WARNING", logger="web.ratelimit"):
+        assert [limiter.hit("k", rate)[0] for _ in range(4)] == [True, True, False, False]
+    warnings = [r for r in caplog.records if "Redis unreachable" in r.getMessage()]
+    assert len(warnings) == 1  # one warning, not one per request
+
+
+def test_a_redis_that_never_answers_costs_at_most_the_timeout():
+    """A port that accepts connections and says nothing (a hung Redis)."""
+    with socket.socket() as hung:
+        hung.bind(("127.0.0.1", 0))
+        hung.listen()
+        limiter = RedisWindowLimiter(f"redis://127.0.0.1:{hung.getsockname()[1]}/0", "t",
+                                     timeout_s=0.3)
+        rate = Rate(5, 60, "5/minute")
+        started = time.monotonic()
+        assert limiter.hit("k", rate)[0]
+        assert time.monotonic() - started < 2
+        started = time.monotonic()
+        assert all(limiter.hit("k", rate)[0] for _ in range(3))  # in process meanwhile
+        assert time.monotonic() - started < 0.1
+
+
+def test_the_app_answers_when_redis_is_down_and_uses_redis_again_when_back(
+        sqlite_url, monkeypatch):
+    """A private redis-server, killed and started again on the same port."""
+    if redis_server_binary() is None:
+        pytest.skip("redis-server is not installed (a private Redis that can be stopped)")
+    with RedisServer() as server:
+        monkeypatch.setenv("SIGNPOST_SECRET_KEY", "s" * 40)
+        monkeypatch.setenv("SIGNPOST_RATE_LIMIT", "100/hour")
+        monkeypatch.setenv("SIGNPOST_RATE_LIMIT_REDIS_URL", server.url)
+        monkeypatch.delenv("SIGNPOST_TRUSTED_PROXIES", raising=False)
+        app = create_app(database_url=sqlite_url)
+        limiter: RedisWindowLimiter = app.extensions["signpost_ratelimit"]
+        limiter._retry_s = 0.2  # try Redis again soon (5 s in service)
+        client = app.test_client()
+        assert client.get("/").status_code == 200
+        assert server.client().keys("signpost:ratelimit:*")
+
+        server.kill()
+        assert [client.get("/").status_code for _ in range(3)] == [200] * 3  # never a 5xx
+        api = client.get("/api/services")
+        assert api.status_code == 200
+
+        server.start()
+        time.sleep(0.3)
+        assert client.get("/").status_code == 200
+        assert server.client().keys("signpost:ratelimit:*"), "not counting in Redis again"
+
+
+def test_a_malformed_redis_url_stops_the_app_at_start_up():
+    with pytest.raises(ValueError, match="SIGNPOST_RATE_LIMIT_REDIS_URL"):
+        limiter_from_env({"SIGNPOST_RATE_LIMIT_REDIS_URL": "127.0.0.1:6379"})
+    assert isinstance(limiter_from_env({}), FixedWindowLimiter)

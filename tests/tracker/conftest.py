@@ -4,27 +4,13 @@ Uses TEST_DATABASE_URL's server, else PostgreSQL on 127.0.0.1:5432 if one answer
 tests skip (saying why) only when there is no PostgreSQL at all."""
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 
 import pytest
+from real_servers import pg_server
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-
-DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-def pg_server() -> str | None:
-    url = os.environ.get("TEST_DATABASE_URL") or DEFAULT_PG
-    try:
-        engine = create_engine(url, future=True, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        engine.dispose()
-        return url
-    except Exception:  # noqa: BLE001 - any failure: no PostgreSQL here
-        return None
 
 
 @pytest.fixture
