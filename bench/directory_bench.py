@@ -11,6 +11,7 @@ import time
 from dataclasses import replace
 
 import yaml
+from sqlalchemy import text
 
 from bench.load import percentile
 from services_directory.districts import DISTRICTS
@@ -50,13 +51,18 @@ def synthetic_records(n: int, seed: int = 1):
     return orgs, out
 
 
-def bench_search(url: str, services: int, searches: int) -> dict:
-    """Load `services` synthetic services into the (empty) database at url; time searches."""
+def bench_search(url: str, services: int, searches: int, analyze: bool = False) -> dict:
+    """Load `services` synthetic services into the (empty) database at url; time searches.
+    The database has no planner statistics unless `analyze` (PostgreSQL's autovacuum
+    gathers them within about a minute of a large import; SQLite never does by itself)."""
     migrate.upgrade(url)
     orgs, recs = synthetic_records(services)
     t0 = time.perf_counter()
     import_records(orgs, recs, url)
     load_s = time.perf_counter() - t0
+    if analyze:
+        with get_engine(url).begin() as conn:
+            conn.execute(text("ANALYZE"))
     queries = QUERIES
     times: list[float] = []
     matched: list[int] = []
@@ -75,6 +81,7 @@ def bench_search(url: str, services: int, searches: int) -> dict:
     get_engine(url).dispose()
     return {
         "services": services, "load_s": round(load_s, 1), "searches": searches,
+        "analyzed": analyze,
         "matching_services_mean": round(sum(matched) / len(matched)) if matched else 0,
         "p50_ms": round(percentile(times, 50) or 0, 1),
         "p95_ms": round(percentile(times, 95) or 0, 1),
@@ -98,16 +105,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg", default=DEFAULT_PG, help="PostgreSQL server URL (a throwaway "
                         "database is created on it and dropped)")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--analyze", action="store_true",
+                        help="run ANALYZE after the import (bench.run does not)")
     args = parser.parse_args(argv)
     out: dict = {}
     if args.backend in ("sqlite", "both"):
         with tempfile.TemporaryDirectory(prefix="signpost-dirbench-") as work:
             out["sqlite"] = bench_search(f"sqlite:///{Path(work) / 'directory.db'}",
-                                         args.services, args.searches)
+                                         args.services, args.searches, args.analyze)
     if args.backend in ("postgresql", "both"):
         if pg_available(args.pg):
             with ThrowawayPG(args.pg, "dir") as url:
-                out["postgresql"] = bench_search(url, args.services, args.searches)
+                out["postgresql"] = bench_search(url, args.services, args.searches,
+                                                 args.analyze)
         else:
             out["postgresql"] = "skipped: PostgreSQL not reachable"
     print(json.dumps(out, indent=2))

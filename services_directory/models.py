@@ -4,7 +4,7 @@ attribute, phone) plus referral_route for practitioners.
 
 Ids are UUID strings (36 characters) so that the same schema works on SQLite
 and PostgreSQL; see ids.py for how they are made stable.
-Keep this file and migrations/versions/0001_directory.py in step
+Keep this file and the migrations in signpost/migrations/versions/ in step
 (tests/directory/test_migration.py compares them).
 """
 from __future__ import annotations
@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import relationship
 
@@ -76,6 +77,10 @@ class Service(Base):
     source = Column(Text)  # where the record comes from (strategy table, plan, feed)
     contact_note = Column(Text)  # e.g. "Contact details to be confirmed by the commissioner"
     last_modified = Column(DateTime, nullable=False)  # UTC, naive
+    # Casefolded copies that search.py ranks on in SQL (casefolded in Python, because SQLite's
+    # lower() is ASCII-only and neither database has casefold). Set by _keep_search_keys.
+    sort_name = Column(Text, nullable=False)  # name: the tie order and name-word matches
+    search_text = Column(Text, nullable=False)  # description and eligibility: word matches
 
     organization = relationship("Organization", back_populates="services")
     service_areas = relationship("ServiceArea", cascade="all, delete-orphan",
@@ -89,6 +94,22 @@ class Service(Base):
     service_at_locations = relationship("ServiceAtLocation", cascade="all, delete-orphan",
                                         order_by="ServiceAtLocation.position",
                                         back_populates="service")
+
+
+def search_keys(name: str, description: str, eligibility: str | None) -> tuple[str, str]:
+    """(sort_name, search_text) of a service: what search._rank compares query words with."""
+    return name.casefold(), f"{description} {eligibility or ''}".casefold()
+
+
+@event.listens_for(Service, "before_insert")
+@event.listens_for(Service, "before_update")
+def _keep_search_keys(_mapper, _connection, svc: Service) -> None:
+    """Every ORM write of a service keeps its search keys in step with its text."""
+    sort_name, search_text = search_keys(svc.name, svc.description, svc.eligibility_description)
+    if svc.sort_name != sort_name:
+        svc.sort_name = sort_name
+    if svc.search_text != search_text:
+        svc.search_text = search_text
 
 
 class ServiceArea(Base):

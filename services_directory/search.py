@@ -5,34 +5,58 @@ Filters (SQL): status active; serves the need; covers the district (the
 district itself or all of Essex); age within the service's minimum/maximum;
 audience "resident" leaves out services written only for practitioners.
 
-Ranking (Python, so that SQLite and PostgreSQL order identically), a score:
+Ranking, a score:
   +40 local: the service names the requested district (county-wide services don't)
   +30 primary: the need is the service's first need
   +15 per query word in the name, +5 per word only in description/eligibility
   +10 audience practitioner and the service takes professional referrals
   -1000 a national crisis line (primary need "crisis") when the need is not crisis
-Ties: name (case-insensitive), then id. Text never removes a service: the
-words of a chat message must not hide the only service that fits.
+Ties: name (casefolded, compared as Python compares str), then id. Text never removes
+a service: the words of a chat message must not hide the only service that fits.
+
+The database ranks (_score_sql, ORDER BY, LIMIT/OFFSET) so that only the requested page
+is loaded with its relations; `_rank` is the reference it must agree with
+(tests/directory/test_search_ranking.py checks it on random directories), and gives
+each result's score and reasons. Identical order on SQLite and PostgreSQL: words are
+found (instr / strpos) in `sort_name`/`search_text`, casefolded in Python when a service
+is written (models.search_keys), and names and ids are compared byte-wise (COLLATE "C" /
+BINARY), which for UTF-8 is code-point order, like Python's. Text with more than
+MAX_SQL_WORDS words is ranked in Python over every match, as before.
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy.sql import ColumnElement, Select
 
 from services_directory import districts as districts_module
 from services_directory import taxonomy as tx
 from services_directory.ids import is_uuid
 from services_directory.importer import LOAD_OPTIONS, service_record
-from services_directory.models import MAX_AGE, Attribute, Service, ServiceArea
+from services_directory.models import (
+    MAX_AGE,
+    Attribute,
+    ReferralRoute,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    TaxonomyTerm,
+)
 from services_directory.records import ServiceRecord
 from signpost.needs import get_need
+
+log = logging.getLogger(__name__)
 
 CRISIS = "crisis"
 AUDIENCES = tx.AUDIENCES
 LOCAL, PRIMARY, NAME_WORD, TEXT_WORD, PROFESSIONAL, CRISIS_LINE = 40, 30, 15, 5, 10, -1000
+MAX_ROWS = 2**31  # more services than any directory holds: a page from here on is empty
+MAX_SQL_WORDS = 30  # a chat message has a handful; more (a pasted text) rank in Python
 STOPWORDS = frozenset(
     "a an and are for from help i im i'm in is it me my need of on or please service services "
     "some someone support the to want with".split()
@@ -98,23 +122,65 @@ def _check(need: str, district: str | None, age: int | None, audience: str | Non
     return districts_module.canonical_district(district) if district else None
 
 
-def _matching_ids(need: str, district: str | None, age: int | None, audience: str | None):
-    """SELECT of the ids of active services that pass every filter."""
-    query = (select(Service.id)
-             .join(Attribute, Attribute.link_id == Service.id)
+def _bytewise(expr: ColumnElement, dialect: str) -> ColumnElement:
+    """Compare like Python's str: by code point, i.e. by UTF-8 byte. PostgreSQL's default
+    collation (e.g. en_US.UTF-8) would skip spaces and punctuation at first."""
+    return expr.collate("C" if dialect == "postgresql" else "BINARY")
+
+
+# What service_record reads, as importer.LOAD_OPTIONS, with the many-to-one organization
+# and venue joined in: 5 queries for a page instead of 7.
+_PAGE_LOAD = (
+    selectinload(Service.service_areas),
+    selectinload(Service.attributes),
+    selectinload(Service.phones),
+    selectinload(Service.referral_routes),
+    selectinload(Service.service_at_locations).joinedload(ServiceAtLocation.location),
+    joinedload(Service.organization),
+)
+# Parts that do not depend on the request are built once: on the seed directory, building
+# SQLAlchemy expressions (aliased() above all) costs more than running them.
+_AUDIENCE_TAG = aliased(Attribute, name="audience_tag")
+_NEED_TAG = aliased(Attribute, name="need_tag")  # not the outer query's attribute
+
+
+@lru_cache(maxsize=1)
+def _resident_only() -> ColumnElement:
+    return exists().where(
+        _AUDIENCE_TAG.link_id == Service.id,
+        _AUDIENCE_TAG.taxonomy_term_id == tx.term_id(tx.AUDIENCE, "resident")
+    ).correlate(Service)
+
+
+@lru_cache(maxsize=4)
+def _first_need(dialect: str) -> ColumnElement:
+    """The term id of a service's primary need: first by position, as service_record
+    orders a service's needs."""
+    return (select(_NEED_TAG.taxonomy_term_id)
+            .join(TaxonomyTerm, TaxonomyTerm.id == _NEED_TAG.taxonomy_term_id)
+            .where(_NEED_TAG.link_id == Service.id,
+                   TaxonomyTerm.taxonomy_id == tx.taxonomy_id(tx.NEEDS))
+            .order_by(_NEED_TAG.position, _bytewise(TaxonomyTerm.term, dialect))
+            .limit(1).correlate(Service).scalar_subquery())
+
+
+def _matching(query: Select, need: str, district: str | None, age: int | None,
+              audience: str | None) -> Select:
+    """`query` (a SELECT from service) narrowed to the active services that pass every
+    filter. Area and audience are correlated EXISTS: one probe of a unique index per
+    candidate, where IN (...) listed every service in the area, or every resident service."""
+    query = (query.join(Attribute, Attribute.link_id == Service.id)
              .where(Attribute.taxonomy_term_id == tx.term_id(tx.NEEDS, need),
                     Service.status == "active"))
     if district:
-        query = query.where(Service.id.in_(
-            select(ServiceArea.service_id)
-            .where(ServiceArea.district.in_([district, districts_module.ALL]))))
+        query = query.where(exists().where(
+            ServiceArea.service_id == Service.id,
+            ServiceArea.district.in_([district, districts_module.ALL])).correlate(Service))
     if age is not None:
         query = query.where(or_(Service.minimum_age.is_(None), Service.minimum_age <= age),
                             or_(Service.maximum_age.is_(None), Service.maximum_age >= age))
     if audience == "resident":
-        query = query.where(Service.id.in_(
-            select(Attribute.link_id)
-            .where(Attribute.taxonomy_term_id == tx.term_id(tx.AUDIENCE, "resident"))))
+        query = query.where(_resident_only())
     return query
 
 
@@ -137,6 +203,7 @@ def _contains(haystack: str, word: str) -> bool:
 
 def _rank(rec: ServiceRecord, need: str, district: str | None, words: list[str],
           audience: str | None) -> tuple[int, list[str]]:
+    """The reference ranking of one service: (score, reasons). _score_sql must agree."""
     score, reasons = 0, []
     if district and district in rec.districts:
         score += LOCAL
@@ -163,6 +230,36 @@ def _rank(rec: ServiceRecord, need: str, district: str | None, words: list[str],
     return score, reasons
 
 
+def _contains_sql(column: ColumnElement, stem: str, dialect: str) -> ColumnElement:
+    """Python's `stem in column` as a plain substring search, not LIKE: nothing in the word
+    is a wildcard, and SQLite refuses LIKE patterns over 50,000 bytes."""
+    return (func.strpos if dialect == "postgresql" else func.instr)(column, stem) > 0
+
+
+def _score_sql(need: str, district: str | None, words: list[str], audience: str | None,
+               dialect: str) -> ColumnElement:
+    """_rank's score as one SQL expression over a service row (keep the two in step)."""
+    parts: list[ColumnElement] = []
+    if district:
+        parts.append(case((exists().where(ServiceArea.service_id == Service.id,
+                                          ServiceArea.district == district)
+                           .correlate(Service), LOCAL), else_=0))
+    by_first_need = {tx.term_id(tx.NEEDS, need): PRIMARY}
+    if need != CRISIS:
+        by_first_need[tx.term_id(tx.NEEDS, CRISIS)] = CRISIS_LINE
+    parts.append(case(by_first_need, value=_first_need(dialect), else_=0))
+    for word in words:
+        stem = _stem(word)
+        parts.append(case((_contains_sql(Service.sort_name, stem, dialect), NAME_WORD),
+                          (_contains_sql(Service.search_text, stem, dialect), TEXT_WORD),
+                          else_=0))
+    if audience == "practitioner":
+        parts.append(case((exists().where(ReferralRoute.service_id == Service.id,
+                                          ReferralRoute.kind == "professional_referral")
+                           .correlate(Service), PROFESSIONAL), else_=0))
+    return sum(parts[1:], parts[0])
+
+
 def search_services(
     session: Session,
     need: str,
@@ -178,12 +275,39 @@ def search_services(
     district = _check(need, district, age, audience)
     if limit < 0 or offset < 0:
         raise ValueError("limit and offset must not be negative")
-    ids = _matching_ids(need, district, age, audience)
-    query = select(Service).where(Service.id.in_(ids)).options(*LOAD_OPTIONS)
-    services = session.scalars(query).all()
+    if limit == 0 or offset >= MAX_ROWS:
+        return []
+    limit = min(limit, MAX_ROWS)  # LIMIT/OFFSET take 64-bit integers; Python's do not end
     words = query_words(text)
+    if len(words) > MAX_SQL_WORDS:
+        return _search_in_python(session, need, district, age, audience, words, limit, offset)
+    dialect = session.get_bind().dialect.name
+    score = _score_sql(need, district, words, audience, dialect).label("score")
+    # One statement ranks and pages; the eager loads then fetch only this page's relations.
+    page = session.execute(
+        _matching(select(Service, score), need, district, age, audience)
+        .order_by(score.desc(), _bytewise(Service.sort_name, dialect),
+                  _bytewise(Service.id, dialect))
+        .limit(limit).offset(offset).options(*_PAGE_LOAD)).all()
+    results = []
+    for svc, sql_score in page:
+        rec = service_record(svc)
+        points, reasons = _rank(rec, need, district, words, audience)
+        if points != sql_score:  # e.g. a row written around the ORM, with stale search keys
+            log.warning("service %s: SQL score %s, reference score %s", rec.id, sql_score,
+                        points)
+        results.append(_result(rec, svc.organization.name, points, reasons))
+    return results
+
+
+def _search_in_python(session: Session, need: str, district: str | None, age: int | None,
+                      audience: str | None, words: list[str], limit: int, offset: int
+                      ) -> list[ServiceResult]:
+    """Every match loaded and ranked by _rank, for text with more words than one SQL
+    statement should carry (each is two bound parameters; SQLite allows 32,766)."""
     ranked = []
-    for svc in services:
+    for svc in session.scalars(_matching(select(Service), need, district, age, audience)
+                               .options(*_PAGE_LOAD)):
         rec = service_record(svc)
         score, reasons = _rank(rec, need, district, words, audience)
         ranked.append((-score, rec.name.casefold(), rec.id, rec, svc.organization.name, reasons))
@@ -204,7 +328,7 @@ def count_services(
     "more options" paging). `text` only ranks, so it does not change the count."""
     del text  # accepted so that callers can pass the same filters to both functions
     district = _check(need, district, age, audience)
-    ids = _matching_ids(need, district, age, audience).subquery()
+    ids = _matching(select(Service.id), need, district, age, audience).subquery()
     return session.scalar(select(func.count()).select_from(ids)) or 0
 
 

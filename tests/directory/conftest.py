@@ -30,6 +30,17 @@ def seeded_url(request, tmp_path_factory) -> Iterator[str]:
     cleanup()
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def scratch_url(request, tmp_path_factory) -> Iterator[str]:
+    """An empty database shared by a module's tests, on each backend; each test fills it
+    as it needs (tests/directory/test_search_ranking.py). PostgreSQL's default collation
+    is ICU en-US, not byte order, so that ordering bugs show."""
+    url, cleanup = new_database(request.param, tmp_path_factory.mktemp("scratch"),
+                                icu_locale="en-US")
+    yield url
+    cleanup()
+
+
 @pytest.fixture
 def other_sqlite_url(tmp_path) -> Iterator[str]:
     """A second empty database, for export -> import round trips."""

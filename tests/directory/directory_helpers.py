@@ -24,8 +24,10 @@ PG_URL = os.environ.get("TEST_DATABASE_URL")
 SHARED_SCHEMA = Path("/work/shared/oruk-schema/compiled_service.json")
 
 
-def new_database(backend: str, tmp_dir: Path):
-    """A migrated, empty database: (url, cleanup)."""
+def new_database(backend: str, tmp_dir: Path, icu_locale: str | None = None):
+    """A migrated, empty database: (url, cleanup). On PostgreSQL 15+, `icu_locale` (e.g.
+    "en-US") makes that ICU locale the database's default collation, as a production
+    server's en_US.UTF-8 would be (the test server's own default is C.UTF-8)."""
     if backend == "sqlite":
         url = f"sqlite:///{tmp_dir / f'{uuid.uuid4().hex[:8]}.db'}"
         migrate.upgrade(url)
@@ -34,7 +36,10 @@ def new_database(backend: str, tmp_dir: Path):
     name = f"signpost_dir_{uuid.uuid4().hex[:10]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", future=True)
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        locale = ""
+        if icu_locale and conn.dialect.server_version_info >= (15,):
+            locale = f" TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '{icu_locale}'"
+        conn.execute(text(f'CREATE DATABASE "{name}"{locale}'))
     url = str(admin_url.set(database=name))
     migrate.upgrade(url)
 

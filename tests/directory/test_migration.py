@@ -1,4 +1,5 @@
-"""The hand-written migration 0001_directory creates exactly what models.py describes."""
+"""The hand-written migrations create exactly what models.py describes; 0003 fills the
+search keys of services already there."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,10 +7,11 @@ from datetime import datetime
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Table, create_engine, inspect, text
+from sqlalchemy import Table, create_engine, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from services_directory import models
+from signpost import migrate
 from signpost.db import Base, session_scope
 
 TABLES = {"organization", "service", "service_area", "taxonomy", "taxonomy_term", "attribute",
@@ -78,3 +80,32 @@ def test_database_enforces_status_and_ages(empty_db_url):
     values.update(BAD_ROWS[0] | {"status": "temporarily closed"})
     with session_scope(empty_db_url) as session:  # and a valid row goes in
         session.add(models.Service(**values | {"minimum_age": None, "maximum_age": None}))
+
+
+
+def test_0003_fills_the_search_keys_of_existing_services(empty_db_url):
+    """Upgrading a directory that holds services casefolds their names and text; a
+    downgrade and upgrade keep the constraints (on SQLite both rebuild the table)."""
+    migrate.downgrade(empty_db_url, "0002_referral_log")
+    engine = create_engine(empty_db_url, future=True)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO organization (id, slug, name, description) "
+                          "VALUES (:id, 'o', 'O', 'd')"), {"id": ORG_ID})
+        conn.execute(text("INSERT INTO service (id, slug, organization_id, name, description, "
+                          "status, eligibility_description, last_modified) VALUES "
+                          "(:id, :slug, :org, :name, 'Fit Kids', 'active', :eligibility, :now)"),
+                     [{"id": ORG_ID[:-1] + "1", "slug": "s1", "org": ORG_ID,
+                       "name": "Straße WALKS", "eligibility": "Over 18s",
+                       "now": datetime(2024, 1, 1)},
+                      {"id": ORG_ID[:-1] + "2", "slug": "s2", "org": ORG_ID,
+                       "name": "\u212aids", "eligibility": None, "now": datetime(2024, 1, 1)}])
+    engine.dispose()
+    migrate.upgrade(empty_db_url)
+    with session_scope(empty_db_url) as session:
+        keys = session.execute(select(models.Service.sort_name, models.Service.search_text)
+                               .order_by(models.Service.slug)).all()
+    assert [tuple(k) for k in keys] == [("strasse walks", "fit kids over 18s"),
+                                        ("kids", "fit kids ")]
+    assert model_diffs(empty_db_url) == []
+    with pytest.raises(IntegrityError), session_scope(empty_db_url) as session:
+        session.get(models.Service, ORG_ID[:-1] + "1").status = "open"
