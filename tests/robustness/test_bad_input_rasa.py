@@ -228,3 +228,32 @@ def test_socketio_one_megabyte_message(rasa_url, stack):
     finally:
         c.close()
     assert_alive(stack)
+
+
+def test_socketio_random_unicode_messages_always_get_an_answer(rasa_url, stack):
+    clients: list[SioClient] = []
+    sent = itertools.count()
+
+    @fuzz(50)
+    @given(st.one_of(st.text(min_size=1, max_size=300), NASTY_TEXT).filter(str.strip))
+    def run(text):
+        if next(sent) % 100 == 0:  # a new visitor every 100 messages, as on the webhook
+            if clients:
+                clients.pop().close()
+            clients.append(SioClient(rasa_url))
+        c = clients[-1]
+        got = c.say({"message": text, "session_id": c.session}, wait=30)
+        assert got and got[0].get("text"), text
+
+    try:
+        run()
+    finally:
+        for c in clients:
+            c.close()
+    c = SioClient(rasa_url)  # and an ordinary visitor is still answered properly
+    try:
+        got = c.say({"message": "hello", "session_id": c.session})
+        assert got and "wellbeing" in got[0]["text"].lower()
+    finally:
+        c.close()
+    assert_alive(stack)
