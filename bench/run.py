@@ -175,16 +175,9 @@ def ratios(ours: dict, stock: dict) -> dict:
 
 
 def pg_available(url: str) -> bool:
-    from sqlalchemy import create_engine, text
+    from signpost.db import database_answers
 
-    try:
-        engine = create_engine(url, future=True, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        engine.dispose()
-        return True
-    except Exception:  # noqa: BLE001 - any failure means: no PostgreSQL here
-        return False
+    return database_answers(url)
 
 
 class ThrowawayPG:

@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 from sqlalchemy import case, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import ColumnElement, Select
 
 from services_directory import districts as districts_module
@@ -44,7 +44,6 @@ from services_directory.models import (
     ReferralRoute,
     Service,
     ServiceArea,
-    ServiceAtLocation,
     TaxonomyTerm,
 )
 from services_directory.records import ServiceRecord
@@ -128,16 +127,6 @@ def _bytewise(expr: ColumnElement, dialect: str) -> ColumnElement:
     return expr.collate("C" if dialect == "postgresql" else "BINARY")
 
 
-# What service_record reads, as importer.LOAD_OPTIONS, with the many-to-one organization
-# and venue joined in: 5 queries for a page instead of 7.
-_PAGE_LOAD = (
-    selectinload(Service.service_areas),
-    selectinload(Service.attributes),
-    selectinload(Service.phones),
-    selectinload(Service.referral_routes),
-    selectinload(Service.service_at_locations).joinedload(ServiceAtLocation.location),
-    joinedload(Service.organization),
-)
 # Parts that do not depend on the request are built once: on the seed directory, building
 # SQLAlchemy expressions (aliased() above all) costs more than running them.
 _AUDIENCE_TAG = aliased(Attribute, name="audience_tag")
@@ -288,7 +277,7 @@ def search_services(
         _matching(select(Service, score), need, district, age, audience)
         .order_by(score.desc(), _bytewise(Service.sort_name, dialect),
                   _bytewise(Service.id, dialect))
-        .limit(limit).offset(offset).options(*_PAGE_LOAD)).all()
+        .limit(limit).offset(offset).options(*LOAD_OPTIONS)).all()
     results = []
     for svc, sql_score in page:
         rec = service_record(svc)
@@ -307,7 +296,7 @@ def _search_in_python(session: Session, need: str, district: str | None, age: in
     statement should carry (each is two bound parameters; SQLite allows 32,766)."""
     ranked = []
     for svc in session.scalars(_matching(select(Service), need, district, age, audience)
-                               .options(*_PAGE_LOAD)):
+                               .options(*LOAD_OPTIONS)):
         rec = service_record(svc)
         score, reasons = _rank(rec, need, district, words, audience)
         ranked.append((-score, rec.name.casefold(), rec.id, rec, svc.organization.name, reasons))

@@ -89,3 +89,19 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def database_answers(url: str, timeout_s: int = 3) -> bool:
+    """True if the PostgreSQL server at `url` accepts a connection and answers SELECT 1."""
+    from sqlalchemy import text
+
+    try:
+        engine = create_engine(url, future=True, connect_args={"connect_timeout": timeout_s})
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        finally:
+            engine.dispose()
+        return True
+    except Exception:  # noqa: BLE001 - any failure means: no database here
+        return False

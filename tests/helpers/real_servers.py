@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from signpost.db import database_answers
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -23,14 +23,7 @@ DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 def pg_server() -> str | None:
     """TEST_DATABASE_URL, else PostgreSQL on 127.0.0.1:5432 if it answers, else None."""
     url = os.environ.get("TEST_DATABASE_URL") or DEFAULT_PG
-    try:
-        engine = create_engine(url, future=True, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        engine.dispose()
-        return url
-    except Exception:  # noqa: BLE001 - any failure: no PostgreSQL here
-        return None
+    return url if database_answers(url) else None
 
 
 def redis_server_binary() -> str | None:
