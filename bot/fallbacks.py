@@ -3,23 +3,18 @@ the system (action server, database) not working.
 
 Every text here keeps the crisis lines and a general route to a person, because a resident
 may be writing in distress at exactly the moment something is broken. Shared by the Rasa
-input channels (bot/channels.py), the actions and the web app; no imports, so it is cheap to
-load in every process.
+input channels (bot/channels.py), the actions and the web app. The lines themselves come from
+signpost/help_lines.yml, the one place a number is written.
 """
 from __future__ import annotations
+
+from signpost.help_lines import CRISIS_MARKERS, help_now_text
 
 # The limits the input channels enforce (documented in docs/performance.md).
 MAX_MESSAGE_CHARS = 2_000  # one chat message; the widget's box is far smaller
 MAX_BODY_BYTES = 16 * 1024  # one REST webhook request body
 
-HELP_NOW = (
-    "If you need help now:\n"
-    "- If you or someone else is in immediate danger, call 999 or go to A&E.\n"
-    "- Call NHS 111 and choose the mental health option, any time.\n"
-    "- Samaritans: call 116 123, free, any time.\n"
-    "- Text SHOUT to 85258, free, any time.\n"
-    "- Under 19? Call Childline on 0800 1111."
-)
+HELP_NOW = help_now_text()
 GENERAL_ROUTE = (
     "Your GP practice can put you in touch with a social prescriber (link worker), "
     "or call NHS 111 for health advice at any time."
@@ -48,8 +43,7 @@ def too_long(limit: int = MAX_MESSAGE_CHARS) -> str:
     )
 
 
-# What tests (and the channel) check a reply for: each crisis line is present.
-CRISIS_MARKERS = ("999", "NHS 111", "116 123", "85258", "0800 1111")
+__all__ = ["CRISIS_MARKERS", "has_crisis_lines"]  # CRISIS_MARKERS: from help_lines.yml
 
 
 def has_crisis_lines(text: str) -> bool:
