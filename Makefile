@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 NLU_DATA := $(shell find data -name '*.yml' -not -path 'data/eval/*' 2>/dev/null)
 SPACY_MODEL := var/spacy/en_signpost
+RISK_MODEL := var/risk/risk_model.pkl
+RISK_DATA := $(wildcard data/risk/*.csv) bot/risk_lexicon.yml $(NLU_DATA)
 
 .PHONY: run run-cluster test install db model web-assets browser nginx lint bench clean help
 help:
@@ -59,7 +61,11 @@ models/.trained: $(VENV)/.installed $(SPACY_MODEL)/meta.json config.yml domain.y
 	$(BIN)/rasa train --fixed-model-name signpost --out models --num-threads 2
 	touch $@
 
-model: models/.trained
+# The crisis net's classifier (bot/risk_model.py): seconds to train, so it is built apart.
+$(RISK_MODEL): $(VENV)/.installed $(RISK_DATA) bot/risk.py bot/risk_model.py
+	$(BIN)/signpost nlp build-risk --out $(RISK_MODEL)
+
+model: models/.trained $(RISK_MODEL)
 
 # --- the two commands -----------------------------------------------------------
 run: install db model

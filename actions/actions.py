@@ -8,19 +8,25 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import replies
+from actions import crisis_actions, crisis_replies, replies
 from bot import fallbacks, signposting
 from bot.context import UNKNOWN, extract_context
 from bot.practitioner import is_practitioner_text
 from signpost.needs import NEED_IDS, needs
 
 log = logging.getLogger(__name__)
+# The crisis path's actions live in actions/crisis_actions.py; importing it registers them
+# with the action server (which loads this module).
+CRISIS_ACTIONS = (crisis_actions.ActionCrisisResponse, crisis_actions.ActionRiskQuestion,
+                  crisis_actions.ActionRiskAnswer, crisis_actions.ActionCarryOn,
+                  crisis_actions.ActionLocalSupport)
 ACTION_LISTEN = "action_listen"
 
 # Needs that lead to the signposting form (crisis and out_of_scope have their own paths).
 SIGNPOST_NEEDS = tuple(n for n in NEED_IDS if n not in ("crisis", "out_of_scope"))
-NOT_ANSWERS = set(SIGNPOST_NEEDS) | {"crisis", "out_of_scope", "restart", "something_else",
-                                    "more_options", "goodbye", "bot_challenge", "what_can_you_do"}
+NOT_ANSWERS = set(SIGNPOST_NEEDS) | {"crisis", "risk_check", "out_of_scope", "restart",
+                                    "something_else", "more_options", "goodbye",
+                                    "bot_challenge", "what_can_you_do"}
 
 
 def _intent(tracker: Tracker) -> str:
@@ -57,6 +63,15 @@ class ActionCapabilities(Action):
         return []
 
 
+class ActionIAmABot(Action):
+    def name(self) -> str:
+        return "action_iamabot"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        dispatcher.utter_message(text=replies.IAMABOT)
+        return []
+
+
 class ActionSetNeed(Action):
     """Remember the need (from the intent), and any place, age or practitioner cues given early."""
 
@@ -75,7 +90,13 @@ class ActionSetNeed(Action):
             events.append(SlotSet("district", context.district))
         if context.age is not None:
             events.append(SlotSet("age", str(context.age)))
+        if (tracker.latest_message.get("risk") or {}).get("tier") == "mentioned":
+            dispatcher.utter_message(text=crisis_replies.MENTIONED_LINE)
         if intent == "inform" and not tracker.get_slot("need"):
+            if tracker.get_slot("risk_tier") in crisis_actions.COUNTED:
+                # Place or age after the crisis lines: find local mental health support.
+                return events + crisis_actions.continue_need(
+                    dispatcher, tracker, "mental_wellbeing", None)
             dispatcher.utter_message(text=replies.ASK_NEED)
         return events
 
@@ -217,22 +238,9 @@ class ActionSomethingElse(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         dispatcher.utter_message(text="Of course. What else can I help with?")
-        return [SlotSet("need", None), SlotSet("results_offset", 0),
+        return [SlotSet("need", None), SlotSet("results_offset", 0), SlotSet("risk_tier", None),
                 SlotSet("shown_service_ids", None), ActiveLoop(None),
                 SlotSet("requested_slot", None)]
-
-
-class ActionLogCrisis(Action):
-    """Runs right after utter_crisis: count that crisis lines were shown (never the text)."""
-
-    def name(self) -> str:
-        return "action_log_crisis"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
-        signposting.record_crisis(bool(tracker.get_slot("practitioner")),
-                                  tracker.get_slot("district"), _age(tracker),
-                                  _turn_key(tracker, self.name()))
-        return []
 
 
 class ActionFallback(Action):

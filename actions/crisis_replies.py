@@ -93,7 +93,8 @@ def question() -> str:
 MENTIONED_LINE = (f"If things ever feel too much, Samaritans are there on "
                   f"{line('samaritans').label}, free, any time.")
 ANSWER_NO = "Thank you for letting me know. Let's carry on."
-CARRY_ON_ASK = "OK. Tell me what's on your mind and I'll look for local support."
+TELL_ME = "Tell me what's on your mind and I'll look for local support."
+CARRY_ON_ASK = "OK. " + TELL_ME
 
 
 def for_tier(tier: str, practitioner_mode: bool, under_18: bool, repeat: bool) -> str:

@@ -3,8 +3,14 @@ from __future__ import annotations
 
 from bot import fallbacks
 from services_directory.search import ServiceResult
+from signpost.help_lines import line
 from signpost.needs import get_need
 
+IAMABOT = (
+    "I'm an automated assistant, not a person. I can point you to local services, but I "
+    "can't give medical advice. For a person to talk to, call NHS 111, or Samaritans on "
+    f"{line('samaritans').label} at any time."
+)
 UNCONFIRMED = "Contact details to be confirmed by the commissioner."
 GENERAL_ROUTE = fallbacks.GENERAL_ROUTE  # GP practice / social prescriber, NHS 111
 ASK_NEED = "What would you like help with? Tell me in your own words."
@@ -25,7 +31,7 @@ HUMAN_ROUTE = (
     "I'm sorry I'm not getting this right. You can talk to a person: your GP practice can put "
     "you in touch with a social prescriber (link worker), or call NHS 111 for health advice. "
     "For council services, see https://www.essex.gov.uk. If you need help now, call "
-    "Samaritans on 116 123 at any time."
+    f"Samaritans on {line('samaritans').label} at any time."
 )
 HUMAN_ROUTE_BUTTONS = [
     {"title": "What can you help with?", "payload": "/what_can_you_do"},

@@ -13,6 +13,14 @@ def _build_spacy(args: argparse.Namespace) -> int:
     return 0
 
 
+def _build_risk(args: argparse.Namespace) -> int:
+    from bot import risk_model
+
+    path = risk_model.build(Path(args.out))
+    print(f"risk classifier written to {path}")
+    return 0
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     from bot import evaluate
 
@@ -25,6 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     build = nlp.add_parser("build-spacy", help="build the blank spaCy pipeline with the gazetteer")
     build.add_argument("--out", default="var/spacy/en_signpost")
     build.set_defaults(func=_build_spacy)
+    risk = nlp.add_parser("build-risk", help="train the crisis net's classifier (data/risk)")
+    risk.add_argument("--out", default="var/risk/risk_model.pkl")
+    risk.set_defaults(func=_build_risk)
 
     ev = sub.add_parser("evaluate", help="score the first-turn need recognition on a CSV")
     ev.add_argument("--data", required=True, help="CSV with columns text,need")

@@ -1,9 +1,16 @@
 """`signpost evaluate --data FILE.csv [--json]`: score first-turn need recognition.
 
 Every text goes through exactly what the bot does on a first message: the
-trained Rasa NLU model, whose last component is the deterministic crisis layer
+trained Rasa NLU model, whose last component is the crisis net
 (bot.rasa_components.CrisisGuard). Intents that are not need ids (greetings,
 low-confidence fallback...) count as `out_of_scope`: no need was recognised.
+
+Two file formats: `text,need` (need recognition), and the crisis net's
+`text,label,subject,category,need` (data/eval/crisis_final_*.csv, data/risk/*.csv), where
+a row whose label is not `none` counts as need `crisis`. Beside the need figures the report
+gives what the crisis net's tier means for the reply: the share of crisis rows whose reply
+shows the crisis lines, the share of other rows whose reply opens with them, and the share
+of other rows that get the direct question; per category where the file has categories.
 """
 from __future__ import annotations
 
@@ -25,11 +32,17 @@ from signpost.needs import NEED_IDS
 MODELS_DIR = ROOT / "models"
 
 
+RISK_HEADER = ["text", "label", "subject", "category", "need"]
+RISK_LABELS = ("emergency", "risk", "other_risk", "safeguarding", "none")
+ORDINARY_CATEGORIES = ("ordinary_need", "chitchat")
+
+
 @dataclass(frozen=True)
 class Row:
     line: int
     text: str
     need: str
+    category: str = ""
 
 
 def read_rows(path: Path) -> list[Row]:
@@ -40,20 +53,28 @@ def read_rows(path: Path) -> list[Row]:
         with path.open(newline="", encoding="utf-8") as f:
             reader = csv.DictReader(f)
             header = [c.strip() for c in reader.fieldnames or []]
-            if header != ["text", "need"]:
+            if header not in (["text", "need"], RISK_HEADER):
                 raise CommandError(
-                    f"{path}: header must be exactly 'text,need', got {reader.fieldnames}")
+                    f"{path}: header must be exactly 'text,need' (or "
+                    f"'{','.join(RISK_HEADER)}'), got {reader.fieldnames}")
             rows = []
             for row in reader:
                 line = reader.line_num
-                if None in row or len(row) != 2:
-                    raise CommandError(f"{path}: row {line}: expected 2 columns (text,need)")
+                if None in row or len(row) != len(header):
+                    raise CommandError(f"{path}: row {line}: expected {len(header)} columns "
+                                       f"({','.join(header)})")
                 text, need = (row["text"] or "").strip(), (row["need"] or "").strip()
                 if not text:
                     raise CommandError(f"{path}: row {line}: empty text")
+                category = ""
+                if header == RISK_HEADER:
+                    label, category = row["label"].strip(), row["category"].strip()
+                    if label not in RISK_LABELS:
+                        raise CommandError(f"{path}: row {line}: unknown label {label!r}")
+                    need = "crisis" if label != "none" else (need or "out_of_scope")
                 if need not in NEED_IDS:
                     raise CommandError(f"{path}: row {line}: unknown need {need!r}")
-                rows.append(Row(line, text, need))
+                rows.append(Row(line, text, need, category))
     except UnicodeDecodeError as exc:
         raise CommandError(f"{path}: not UTF-8 text ({exc.reason})") from exc
     except csv.Error as exc:
@@ -76,7 +97,7 @@ def to_need(intent: str | None) -> str:
     return intent if intent in NEED_IDS else "out_of_scope"
 
 
-def predict(model: Path, texts: list[str]) -> tuple[list[str], list[float]]:
+def predict(model: Path, texts: list[str]) -> tuple[list[str], list[float], list[str]]:
     import logging
 
     from rasa.core.agent import Agent
@@ -85,17 +106,61 @@ def predict(model: Path, texts: list[str]) -> tuple[list[str], list[float]]:
     configure_structlog(logging.WARNING)  # Rasa logs every parse at debug level otherwise
     agent = Agent.load(str(model))
 
-    async def run() -> tuple[list[str], list[float]]:
-        preds, times = [], []
+    async def run() -> tuple[list[str], list[float], list[str]]:
+        preds, times, tiers = [], [], []
         await agent.parse_message("hello")  # warm-up: first call builds the graph
         for text in texts:
             t0 = time.perf_counter()
             parsed = await agent.parse_message(text)
             times.append((time.perf_counter() - t0) * 1000)
             preds.append(to_need((parsed.get("intent") or {}).get("name")))
-        return preds, times
+            tiers.append((parsed.get("risk") or {}).get("tier") or "none")
+        return preds, times, tiers
 
     return asyncio.run(run())
+
+
+def _rate(hits: int, n: int) -> float | None:
+    return round(hits / n, 4) if n else None
+
+
+def risk_figures(rows: list[Row], tiers: list[str]) -> dict:
+    """What the crisis net's tiers mean for the replies, overall and per category."""
+    from bot.risk import CRISIS_FIRST, SHOWS_LINES, UNCLEAR
+
+    crisis = [t for r, t in zip(rows, tiers, strict=True) if r.need == "crisis"]
+    other = [(r, t) for r, t in zip(rows, tiers, strict=True) if r.need != "crisis"]
+    near = [t for r, t in other if r.category and r.category not in ORDINARY_CATEGORIES]
+    ordinary = [t for r, t in other if not r.category or r.category in ORDINARY_CATEGORIES]
+    out = {
+        "crisis_lines_shown": _rate(sum(t in SHOWS_LINES for t in crisis), len(crisis)),
+        "crisis_first_rate": _rate(sum(t in CRISIS_FIRST for _, t in other), len(other)),
+        "risk_question_rate": _rate(sum(t == UNCLEAR for _, t in other), len(other)),
+        "tiers": {t: tiers.count(t) for t in sorted(set(tiers))},
+    }
+    if any(r.category for r in rows):
+        out["near_miss"] = {"n": len(near),
+                            "crisis_first_rate": _rate(sum(t in CRISIS_FIRST for t in near),
+                                                       len(near)),
+                            "risk_question_rate": _rate(near.count(UNCLEAR), len(near))}
+        out["ordinary"] = {"n": len(ordinary),
+                           "crisis_first_rate": _rate(
+                               sum(t in CRISIS_FIRST for t in ordinary), len(ordinary)),
+                           "risk_question_rate": _rate(ordinary.count(UNCLEAR), len(ordinary))}
+        per: dict[str, dict] = {}
+        for r, t in zip(rows, tiers, strict=True):
+            c = per.setdefault(r.category or "-", {"n": 0, "lines_shown": 0, "crisis_first": 0,
+                                                    "question": 0})
+            c["n"] += 1
+            c["lines_shown"] += t in SHOWS_LINES
+            c["crisis_first"] += t in CRISIS_FIRST
+            c["question"] += t == UNCLEAR
+        out["per_category"] = per
+    out["misses"] = [{"row": r.line, "category": r.category, "tier": t, "text": r.text}
+                     for r, t in zip(rows, tiers, strict=True)
+                     if (r.need == "crisis" and t not in SHOWS_LINES)
+                     or (r.need != "crisis" and t in CRISIS_FIRST)]
+    return out
 
 
 def score(gold: list[str], pred: list[str], times: list[float]) -> dict:
@@ -131,17 +196,26 @@ def score(gold: list[str], pred: list[str], times: list[float]) -> dict:
 def main(args: argparse.Namespace) -> int:
     rows = read_rows(Path(args.data))
     model = Path(args.model) if args.model else latest_model()
-    pred, times = predict(model, [r.text for r in rows])
+    pred, times, tiers = predict(model, [r.text for r in rows])
     result = score([r.need for r in rows], pred, times)
+    result.update(risk_figures(rows, tiers))
     if args.json:
         print(json.dumps(result))
         return 0
     print(f"model: {model.name}   rows: {result['n']}")
-    for key in ("accuracy", "macro_f1", "crisis_recall", "false_crisis_rate", "p50_ms", "p95_ms"):
+    for key in ("accuracy", "macro_f1", "crisis_recall", "false_crisis_rate",
+                "crisis_lines_shown", "crisis_first_rate", "risk_question_rate",
+                "p50_ms", "p95_ms"):
         print(f"{key:>18}: {result[key]}")
     print(f"\n{'need':<22}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}")
     for need, m in result["per_need"].items():
         print(f"{need:<22}{m['precision']:>10}{m['recall']:>10}{m['f1']:>10}{m['support']:>9}")
+    for part in ("near_miss", "ordinary"):
+        if part in result:
+            print(f"{part:>18}: {result[part]}")
+    for miss in result["misses"]:
+        print(f"  crisis net, row {miss['row']} ({miss['category'] or '-'}) -> {miss['tier']}: "
+              f"{miss['text'][:90]}")
     errors = [(r, p) for r, p in zip(rows, pred, strict=True) if r.need != p]
     if errors:
         print("\nmisclassified:")

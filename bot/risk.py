@@ -37,6 +37,9 @@ SHOWS_LINES = CRISIS_FIRST | {UNCLEAR}
 
 _CLAUSE_BREAK = re.compile(r"[.!?;:\n]+|,\s*but\b|\bbut\b|\bhowever\b|\bthough\b|\balthough\b")
 _SENTENCE_BREAK = re.compile(r"[.!?\n]+")
+# Where a negation's scope ends (NegEx's terminators).
+_NEGATION_BREAK = re.compile(r"[,.!?;:\n]+|\b(?:but|and|because|so|then|though|although|"
+                             r"however|yet|except|whereas|while)\b")
 _WORD = re.compile(r"[a-z]+")
 NEGATION_WINDOW = 6  # words before a concept that a negation cue reaches
 
@@ -73,8 +76,11 @@ class Lexicon:
     vocabulary: tuple[str, ...]
     idioms: list[re.Pattern]
     negation: re.Pattern
+    pseudo_negation: re.Pattern
+    reported: re.Pattern
     past: re.Pattern
     present: re.Pattern
+    recovery: re.Pattern
     concepts: dict[str, list[re.Pattern]]
     thresholds: dict[str, float]
 
@@ -99,8 +105,11 @@ def lexicon() -> Lexicon:
         vocabulary=tuple(data["vocabulary"]),
         idioms=[comp(p) for p in data["idioms"]],
         negation=comp(data["negation_cues"]),
+        reported=comp(data["reported_cues"]),
+        pseudo_negation=comp(data["pseudo_negations"]),
         past=comp(data["past_cues"]),
         present=comp(data["present_cues"]),
+        recovery=comp(data["recovery_cues"]),
         concepts={name: [comp(p) for p in pats] for name, pats in data["concepts"].items()},
         thresholds={k: float(v) for k, v in data["thresholds"].items()},
     )
@@ -162,17 +171,29 @@ def _bounds(text: str, pos: int, breaks: re.Pattern) -> tuple[int, int]:
     return start, end
 
 
-def _status(text: str, m: re.Match) -> str:
+def _status(text: str, m: re.Match, concept: str = "") -> str:
     """'now', 'negated' or 'past' for one concept match."""
     lex = lexicon()
     c_start, _ = _bounds(text, m.start(), _CLAUSE_BREAK)
-    before = text[c_start:m.start()].split()[-NEGATION_WINDOW:]
+    n_start, _ = _bounds(text, m.start(), _NEGATION_BREAK)
+    before = " ".join(text[n_start:m.start()].split()[-NEGATION_WINDOW:])
+    before = lex.pseudo_negation.sub(" ", before)
     inside = m.group()
-    if lex.negation.search(" ".join(before)) and not lex.negation.match(inside):
+    if lex.negation.search(before) and not lex.negation.match(inside):
         return "negated"
+    if lex.reported.search(text[c_start:m.end()]):
+        return "negated"
+    if re.match(r"\s*(?:,\s*)?(?:no|not really|never|nope)\b", text[m.end():]):
+        return "negated"  # "stressed yes, suicidal no"
+    if concept in ("safeguarding", "other_risk") and re.search(r"\b(?:is not|are not|was not|has not|never|"
+                                               r"no longer|not)\b", inside) and \
+            not re.search(r"\b(?:feed|let me)\b", inside):
+        return "negated"  # "my husband isn't hurting me"
     s_start, s_end = _bounds(text, m.start(), _SENTENCE_BREAK)
     sentence = text[s_start:s_end]
-    if lex.past.search(sentence) and not lex.present.search(sentence):
+    if lex.present.search(sentence):
+        return "now"
+    if lex.past.search(sentence) or lex.recovery.search(text):
         return "past"
     return "now"
 
@@ -211,7 +232,7 @@ def _find(text: str) -> tuple[dict[str, int], set[str]]:
         for pattern in patterns:
             for m in pattern.finditer(text):
                 key = "other_risk" if name in OWN and _about_other(text, m) else name
-                if _status(text, m) == "now":
+                if _status(text, m, name) == "now":
                     now[key] = now.get(key, 0) + 1
                 else:
                     mentioned.add(key)
@@ -266,7 +287,7 @@ def model_text(text: str) -> str:
             continue
         for pattern in patterns:
             for m in pattern.finditer(norm):
-                status = _status(norm, m)
+                status = _status(norm, m, name)
                 if status != "now":
                     spans.append((m.start(), m.end(), f" xrisk{status} "))
     for start, end, marker in sorted(spans, reverse=True):
@@ -300,6 +321,11 @@ def assess(text: str) -> Assessment:
         model_tier = UNCLEAR
     if tier == MENTIONED and model_tier == UNCLEAR and p_risk < th["unclear_after_negation"]:
         model_tier = NONE  # a clear "I'm not at risk": the negation explains the risk words
+    if tier == MENTIONED and model_tier in CRISIS_FIRST and model_tier != EMERGENCY \
+            and p_risk < th["crisis_after_negation"]:
+        model_tier = UNCLEAR  # the lines still show, with the question, not the script
+    if tier in (OTHER, SAFEGUARDING) and model_tier == CRISIS:
+        model_tier = tier  # same urgency: the rules' more specific response
     if _RANK[model_tier] > _RANK[tier]:
         if model_tier == OTHER or (model_tier != UNCLEAR and tier == NONE
                                    and model_class == "other_risk"):

@@ -29,8 +29,9 @@ _model = None
 
 
 def training_files() -> list[Path]:
+    here = Path(__file__).resolve().parent
     return sorted(DATA_DIR.glob("*.csv")) + sorted(NLU_DIR.glob("*.yml")) + [
-        Path(__file__).resolve().parent / "risk_lexicon.yml"]
+        here / "risk_lexicon.yml", here / "risk.py", here / "risk_model.py"]
 
 
 def data_fingerprint() -> str:
@@ -80,13 +81,13 @@ def train(rows: list[tuple[str, str]]):
     from bot.risk import model_text
 
     features = FeatureUnion([
-        ("words", TfidfVectorizer(ngram_range=(1, 3), min_df=1, sublinear_tf=True)),
+        ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)),
         ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
                                   sublinear_tf=True)),
     ])
     model = Pipeline([
         ("features", features),
-        ("clf", LogisticRegression(C=4.0, max_iter=3000)),
+        ("clf", LogisticRegression(C=2.0, max_iter=3000)),
     ])
     model.fit([model_text(t) for t, _ in rows], [label for _, label in rows])
     return model

@@ -22,6 +22,9 @@ def create_app(database_url: str | None = None) -> Flask:
     app.config["DATABASE_URL"] = database_url or os.environ.get("DATABASE_URL")
     app.config["RASA_URL"] = os.environ.get("RASA_PUBLIC_URL", RASA_URL)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    # Where "Exit this page" goes: an everyday site (the GOV.UK pattern's default).
+    app.config["QUICK_EXIT_URL"] = os.environ.get("SIGNPOST_QUICK_EXIT_URL",
+                                                  "https://www.bbc.co.uk/weather")
 
     # Imported here so that importing web.app stays cheap (gunicorn workers fork after).
     from referral_log import dashboard
@@ -33,6 +36,14 @@ def create_app(database_url: str | None = None) -> Flask:
     app.register_blueprint(pages.bp)  # resident page, practitioner search, /healthz
     app.register_blueprint(dashboard.bp)  # /commissioners, /api/stats/referrals
     app.register_blueprint(api.bp)  # Open Referral UK read API under /api/
+
+    @app.context_processor
+    def help_lines_context() -> dict:
+        # The crisis lines every page shows, from signpost/help_lines.yml (the one source).
+        from signpost import help_lines
+
+        return {"help_now_lines": help_lines.help_now(),
+                "help_now_json": help_lines.widget_json()}
 
     @app.get("/vendor/nhsuk/<path:filename>")
     def nhsuk_assets(filename: str):

@@ -16,19 +16,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import InternalServerError, RequestEntityTooLarge
 
 from bot.fallbacks import GENERAL_ROUTE
+from signpost import help_lines
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_DB_S = 30
 
-_HELP_NOW = """<h2>If you need help now</h2>
-<ul>
-<li>If you or someone else is in immediate danger, call <a href="tel:999">999</a> or go to
-A&amp;E.</li>
-<li>Call <a href="tel:111">NHS 111</a> and choose the mental health option.</li>
-<li>Samaritans: call <a href="tel:116123">116 123</a> (free, any time).</li>
-<li>Text SHOUT to <a href="sms:85258">85258</a> (free, any time).</li>
-<li>Under 19: Childline <a href="tel:08001111">0800 1111</a>.</li>
-</ul>"""
+def _help_now() -> str:
+    items = "".join(f"<li>{line.as_html()}</li>" for line in help_lines.help_now())
+    return f"<h2>If you need help now</h2>\n<ul>{items}</ul>"
 
 
 def wants_json() -> bool:
@@ -45,7 +40,7 @@ def friendly_error(status: int, title: str, detail: str) -> Response:
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{escape(title)} - Essex wellbeing signposting</title></head>"
             f'<body><main id="maincontent"><h1>{escape(title)}</h1><p>{escape(detail)}</p>'
-            f"{_HELP_NOW}<p>{escape(GENERAL_ROUTE)}</p>"
+            f"{_help_now()}<p>{escape(GENERAL_ROUTE)}</p>"
             '<p><a href="/">Go to the home page</a></p></main></body></html>\n'
         )
         resp = Response(html, mimetype="text/html")

@@ -77,7 +77,8 @@ def tel(value: str) -> str:
 
 @bp.get("/")
 def home():
-    return render_template("home.html", rasa_url=current_app.config["RASA_URL"])
+    return render_template("home.html", rasa_url=current_app.config["RASA_URL"],
+                           exit_url=current_app.config["QUICK_EXIT_URL"])
 
 
 @bp.get("/accessibility")

@@ -11,6 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions import actions as A
+from actions import crisis_actions as CA
+from actions import crisis_replies
 from referral_log.models import referral_event
 from services_directory.seed import seed
 from signpost.config import ROOT
@@ -125,22 +127,130 @@ def test_more_options_pages_on(directory):
     assert "more services" in texts(d).lower()
 
 
-def test_crisis_response_gives_every_line():
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
-    text = domain["responses"]["utter_crisis"][0]["text"]
-    for line in CRISIS_LINES + ("A&E", "mental health option", "Childline"):
-        assert line in text
+def risky(text: str, tier: str, need: str | None = None, intent: str = "crisis",
+          slots: dict | None = None, events: list | None = None) -> Tracker:
+    """A tracker whose latest message the crisis net gave `tier` (as bot/rasa_components.py)."""
+    t = tracker(text, intent, slots)
+    t.latest_message["risk"] = {"tier": tier, "need": need, "subject": "self"}
+    t.events = events or []
+    return t
+
+
+def slot_events(events: list) -> dict:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def test_crisis_rules_use_the_crisis_actions():
     rules = (ROOT / "data" / "rules.yml").read_text()
-    crisis_rule = ("- intent: crisis\n      - action: utter_crisis\n"
-                   "      - action: action_log_crisis")
-    assert crisis_rule in rules
+    assert "- intent: crisis\n      - action: action_crisis_response" in rules
+    assert "- intent: risk_check\n      - action: action_risk_question" in rules
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
+    assert "utter_crisis" not in domain["responses"]  # the lines come from help_lines.yml
 
 
-def test_crisis_is_counted_without_text(directory):
-    run(A.ActionLogCrisis(), tracker("I want to end my life", "crisis"))
+@pytest.mark.parametrize(("tier", "must"), [
+    ("emergency", "call 999 now"),
+    ("crisis", "You don't have to face it on your own"),
+    ("other_at_risk", "stay with them"),
+    ("safeguarding", "0808 2000 247"),
+])
+def test_each_tier_has_its_response_with_every_line(directory, tier, must):
+    d, events = run(CA.ActionCrisisResponse(), risky("…", tier))
+    out = texts(d)
+    assert must in out and all(line in out for line in CRISIS_LINES), out
+    assert slot_events(events)["risk_tier"] == tier
+    assert any(e.get("event") == "active_loop" and e.get("name") is None for e in events)
+
+
+def test_crisis_is_counted_without_text_and_safeguarding_is_not(directory):
+    run(CA.ActionCrisisResponse(), risky("I want to end my life", "crisis"))
+    run(CA.ActionCrisisResponse(), risky("my partner hits me", "safeguarding",
+                                         slots={}, events=[]))
     rows = events_in_log(directory)
     assert [(r["need"], r["kind"]) for r in rows] == [("crisis", "crisis_shown")]
     assert "end my life" not in repr(rows)
+
+
+def test_crisis_keeps_the_need_place_and_age_and_offers_to_carry_on(directory):
+    d, events = run(CA.ActionCrisisResponse(), risky(
+        "I'm 15 and live in Harlow and I want to die", "crisis", need="weight"))
+    slots = slot_events(events)
+    assert slots["need"] == "weight" and slots["district"] == "Harlow" and slots["age"] == "15"
+    out = texts(d)
+    assert out.index("0800 1111") < out.index("116 123")  # under 18: Childline first
+    titles = [b["title"] for m in d.messages for b in m.get("buttons") or []]
+    assert titles == ["Mental health support near me", "Back to weight and healthy eating"]
+
+
+def test_practitioner_with_a_patient_at_risk_gets_professional_wording(directory):
+    d, _ = run(CA.ActionCrisisResponse(), risky(
+        "my patient has told me he plans to end his life", "other_at_risk",
+        slots={"practitioner": True}))
+    assert "patient or client at risk" in texts(d) and "safeguarding" in texts(d)
+
+
+def test_the_same_crisis_again_gets_a_shorter_answer_not_a_loop(directory):
+    previous = [{"event": "user"}, {"event": "action", "name": "action_crisis_response"},
+                {"event": "action", "name": "action_listen"}, {"event": "user"}]
+    d, _ = run(CA.ActionCrisisResponse(), risky(
+        "what do I do", "crisis", slots={"risk_tier": "crisis"}, events=previous))
+    assert texts(d).startswith("I'm still here with you")
+
+
+def test_unclear_risk_asks_one_question_with_the_lines_and_yes_no(directory):
+    d, events = run(CA.ActionRiskQuestion(), risky("feel hopeless about my weight", "unclear",
+                                                   need="weight", intent="risk_check"))
+    assert "thoughts of ending your life or of hurting yourself" in texts(d)
+    assert all(line in texts(d) for line in CRISIS_LINES)
+    assert [b["payload"] for b in d.messages[0]["buttons"]] == ["/risk_yes", "/risk_no"]
+    assert slot_events(events) == {"need": "weight", "risk_tier": "unclear",
+                                   "requested_slot": None}
+    assert rows_in(directory) == 0  # the question is not a crisis count
+
+
+def rows_in(url: str) -> int:
+    return len(events_in_log(url))
+
+
+def test_yes_gives_the_crisis_response_and_counts(directory):
+    d, _ = run(CA.ActionRiskAnswer(), tracker("/risk_yes", "risk_yes",
+                                              {"risk_tier": "unclear"}))
+    assert "You don't have to face it on your own" in texts(d)
+    assert rows_in(directory) == 1
+
+
+@pytest.mark.parametrize(("text", "intent"), [("/risk_no", "risk_no"), ("no", "deny")])
+def test_no_carries_on_with_the_need_and_counts_nothing(directory, text, intent):
+    d, events = run(CA.ActionRiskAnswer(), tracker(text, intent,
+                                                   {"risk_tier": "unclear", "need": "weight"}))
+    assert "carry on" in texts(d).lower()
+    assert {"event": "followup", "name": "signpost_form"} in [
+        {k: e.get(k) for k in ("event", "name")} for e in events]
+    assert rows_in(directory) == 0
+
+
+def test_a_negated_mention_keeps_the_need_with_one_line_about_samaritans(directory):
+    t = risky("I'm not suicidal, I just want to stop drinking", "mentioned", intent="alcohol")
+    d, events = run(A.ActionSetNeed(), t)
+    assert slot_events(events)["need"] == "alcohol"
+    assert texts(d) == crisis_replies.MENTIONED_LINE and "116 123" in texts(d)
+
+
+def test_place_and_age_after_the_crisis_lines_find_local_mental_health_support(directory):
+    _, events = run(A.ActionSetNeed(), tracker("I'm 16, I live in Basildon", "inform",
+                                               {"risk_tier": "crisis"}))
+    slots = slot_events(events)
+    assert slots["need"] == "mental_wellbeing" and slots["district"] == "Basildon"
+    assert any(e.get("event") == "followup" for e in events)
+
+
+def test_local_support_and_carry_on(directory):
+    _, events = run(CA.ActionLocalSupport(), tracker("/local_support", "local_support"))
+    assert slot_events(events)["need"] == "mental_wellbeing"
+    d, events = run(CA.ActionCarryOn(), tracker("/carry_on", "carry_on"))
+    assert "what's on your mind" in texts(d) and events == []
+    _, events = run(CA.ActionCarryOn(), tracker("/carry_on", "carry_on", {"need": "smoking"}))
+    assert slot_events(events)["need"] == "smoking"
 
 
 def test_form_validation_fills_place_and_age_from_one_answer(directory):

@@ -177,3 +177,41 @@ def test_labels_roles_reflow_and_reduced_motion(new_page, site):
         assert page.evaluate("document.documentElement.scrollWidth") <= width, width
     page.set_viewport_size(PHONE)
     screenshot(page, "resident-chat-fake-360")
+
+
+def test_exit_this_page_by_button_or_three_shifts_clears_the_transcript(page, site):
+    page.route("https://www.bbc.co.uk/**", lambda route: route.fulfill(
+        status=200, content_type="text/html", body="<title>Weather</title>"))
+    FakeRasa(page, GREETING, [bot("I'm sorry this is happening.")], GREETING)
+    open_chat(page, site)
+    page.get_by_label("Your message").fill("someone is hurting me")
+    page.keyboard.press("Enter")
+    expect(page.locator("#chat-log")).to_contain_text("I'm sorry this is happening.")
+    exit_button = page.get_by_role("button", name="Exit this page")
+    expect(exit_button).to_be_visible()
+    assert page.evaluate("sessionStorage.getItem('signpost-chat-v1')")
+    exit_button.click()
+    page.wait_for_url("https://www.bbc.co.uk/weather")
+    assert page.evaluate("history.length") <= 2  # replaced, not pushed
+    page.goto(site + "/")
+    assert page.evaluate("sessionStorage.getItem('signpost-chat-v1')") is None
+    # Shift three times does the same.
+    open_chat(page, site)
+    page.get_by_label("Your message").focus()
+    for _ in range(3):
+        page.keyboard.press("Shift")
+    page.wait_for_url("https://www.bbc.co.uk/weather")
+
+
+def test_offline_text_and_links_come_from_the_help_lines(page, site):
+    from signpost import help_lines
+
+    FakeRasa(page, GREETING, "abort")
+    open_chat(page, site)
+    page.get_by_label("Your message").fill("hello")
+    page.keyboard.press("Enter")
+    error = page.locator(".chat-msg--error")
+    for line in help_lines.help_now():
+        expect(error).to_contain_text(line.as_text())
+    shout = error.get_by_role("link", name=help_lines.line("shout").label)
+    expect(shout).to_have_attribute("href", help_lines.line("shout").href)

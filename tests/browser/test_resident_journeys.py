@@ -66,9 +66,11 @@ def test_full_conversation_with_the_mouse(page, web_url):
     assert_crisis_first(wait_for_reply(page))
     screenshot(page, "resident-conversation-1280")
 
-    page.get_by_role("button", name="Carry on").click()
-    expect(page.locator(".chat-msg--user").last).to_have_text("You said: Carry on")
-    wait_for_reply(page)
+    # After the crisis lines: local mental health support for the place already given.
+    page.get_by_role("button", name="Mental health support near me").click()
+    expect(page.locator(".chat-msg--user").last).to_have_text(
+        "You said: Mental health support near me")
+    assert "Tendring" in joined(wait_for_reply(page))
 
     before = transcript(page)
     page.reload()
@@ -125,7 +127,37 @@ def test_the_same_conversation_keyboard_only(page, web_url):
     next_step = page.get_by_role("button", name="More options")
     press_reply_button(page, "More options" if next_step.count() else "Something else")
     assert_crisis_first(say(page, CRISIS))
-    press_reply_button(page, "Carry on")
+    press_reply_button(page, "Mental health support near me")
 
     # No keyboard trap: Tab goes on past Send and Start again and out of the chat.
     tab_to(page, lambda f: not f["inChat"])
+
+
+# --- the other tiers in the real widget -------------------------------------------------------
+
+def test_unclear_risk_asks_with_yes_and_no_and_no_carries_on(page, web_url):
+    page.goto(web_url + "/")
+    page.get_by_role("button", name="Start a chat").click()
+    wait_for_reply(page)
+    page.get_by_label("Your message").fill("I feel so hopeless about my weight")
+    page.get_by_label("Your message").press("Enter")
+    out = joined(wait_for_reply(page))
+    assert "thoughts of ending your life" in out and all(x in out for x in CRISIS_LINES)
+    page.get_by_role("button", name="No", exact=True).click()
+    assert "town" in joined(wait_for_reply(page)).lower()
+
+
+def test_safeguarding_then_exit_this_page_leaves_and_forgets(page, web_url):
+    page.route("https://www.bbc.co.uk/**", lambda route: route.fulfill(
+        status=200, content_type="text/html", body="<title>Weather</title><p>Weather</p>"))
+    page.goto(web_url + "/")
+    page.get_by_role("button", name="Start a chat").click()
+    wait_for_reply(page)
+    page.get_by_label("Your message").fill("my boyfriend hits me and checks my phone")
+    page.get_by_label("Your message").press("Enter")
+    out = joined(wait_for_reply(page))
+    assert "0808 2000 247" in out and "Exit this page" in out, out
+    page.get_by_role("button", name="Exit this page").click()
+    page.wait_for_url("https://www.bbc.co.uk/**")
+    page.goto(web_url + "/")
+    assert page.evaluate("sessionStorage.getItem('signpost-chat-v1')") is None

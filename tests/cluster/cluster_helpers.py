@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import http.client
 import socket
-import time
 import uuid
 
 import requests
+from chat_clients import socketio_conversation  # noqa: F401 - shared with tests/e2e
 
 REDIS = ("127.0.0.1", 6379)
 TIMEOUT = 180
@@ -57,48 +57,6 @@ def web_get(port: int, path: str, source: str = "127.0.0.1") -> tuple[int, dict,
         return resp.status, dict(resp.getheaders()), resp.read().decode("utf-8", "replace")
     finally:
         conn.close()
-
-
-def socketio_conversation(base: str, messages: list[str], until: str,
-                          timeout: float = 120) -> str:
-    """A socket.io conversation through `base` with python-socketio's client (long-polling:
-    several HTTP requests per message, which must all reach the replica that holds the
-    session). After the last message, waits until the bot says `until`. What the bot said."""
-    import threading
-
-    import socketio
-
-    got: list[str] = []
-    arrived = threading.Condition()
-    client = socketio.Client(reconnection=False)
-
-    @client.on("bot_uttered")
-    def on_bot(data) -> None:
-        with arrived:
-            got.append(str((data or {}).get("text") or ""))
-            arrived.notify_all()
-
-    client.connect(base, socketio_path="/socket.io", transports=["polling"], wait_timeout=30)
-    try:
-        session = f"sio-{uuid.uuid4().hex}"
-        client.emit("session_request", {"session_id": session})
-        deadline = time.monotonic() + timeout
-        for i, message in enumerate(messages):
-            with arrived:
-                seen = len(got)
-            client.emit("user_uttered", {"message": message, "session_id": session})
-            last = i == len(messages) - 1
-            with arrived:
-                done = arrived.wait_for(
-                    lambda seen=seen, last=last: len(got) > seen and (
-                        not last or until in "\n".join(got)),
-                    max(0.0, deadline - time.monotonic()))
-                assert done, f"no answer containing {until!r} on socket.io: {got}"
-            time.sleep(0.5)  # the rest of that turn's messages
-        with arrived:
-            return "\n".join(got)
-    finally:
-        client.disconnect()
 
 
 def websocket_conversation(base: str, messages: list[str], until: str,

@@ -5,21 +5,11 @@ import uuid
 
 import pytest
 import requests
+from chat_clients import say, texts
 
 from signpost.config import rasa_api_token
 
 CRISIS_LINES = ("999", "116 123", "85258", "0800 1111")
-
-
-def say(rasa_url: str, sender: str, text: str) -> list[dict]:
-    r = requests.post(f"{rasa_url}/webhooks/rest/webhook",
-                      json={"sender": sender, "message": text}, timeout=60)
-    assert r.status_code == 200, r.text
-    return r.json()
-
-
-def texts(replies: list[dict]) -> str:
-    return "\n".join(m.get("text", "") for m in replies)
 
 
 @pytest.fixture

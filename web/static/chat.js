@@ -19,18 +19,30 @@
   var TIMEOUT_MS = 30000; // Rasa can be slow on its first message after start-up
   var SAFE_SCHEMES = ["http:", "https:", "tel:", "sms:", "mailto:"];
 
-  // Shown when Rasa or the action server cannot answer. Written here, not fetched,
-  // so it works when everything else is down.
+  // The help lines, from signpost/help_lines.yml via the page (a JSON block that base.html
+  // renders), so a number is never written twice; read once, so they work when the server
+  // is down.
+  var HELP_LINES = (function () {
+    try {
+      var data = JSON.parse(document.getElementById("help-lines").textContent);
+      return Array.isArray(data) ? data : [];
+    } catch (e) {
+      return [];
+    }
+  })();
+
+  // Shown when Rasa or the action server cannot answer.
   var CANT_REACH = [
     "Sorry, I can't reach the assistant just now. Please try again in a few minutes.",
-    "If you need help now:",
-    "- If you or someone else is in immediate danger, call 999 or go to A&E.",
-    "- Call NHS 111 and choose the mental health option, any time.",
-    "- Samaritans: call 116 123, free, any time.",
-    "- Text SHOUT to 85258, free, any time.",
+    "If you need help now:"
+  ].concat(HELP_LINES.map(function (l) { return "- " + l.text; })).concat([
     "For other support, your GP practice can put you in touch with a social prescriber " +
       "(link worker), or call NHS 111 for health advice."
-  ].join("\n");
+  ]).join("\n");
+
+  var SHORT_NUMBERS = HELP_LINES.map(function (l) {
+    return l.label.replace(/[^\d ]/g, "").trim().replace(/ /g, "\\s?");
+  }).filter(function (n) { return n && n.replace(/\D/g, "").length <= 6; }).join("|") || "999";
 
   // One pass over the text finds, in order of preference: web addresses,
   // www. addresses, email addresses, UK phone numbers, and the short help lines.
@@ -40,7 +52,8 @@
       "(\\bwww\\.[a-z0-9-]+(?:\\.[a-z0-9-]+)+(?:\\/[^\\s<>\"'`]*)?)",
       "([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+)",
       "((?:\\+44\\s?\\d{2,4}|\\b0\\d{2,4})[\\s-]?\\d{3,4}(?:[\\s-]?\\d{3,4})?\\b)",
-      "\\b((?:NHS\\s)?111|116\\s?123|116\\s?111|999|85258)\\b"
+      // The short help lines, from the page's list (NHS 111 and the others).
+      "\\b((?:NHS\\s)?111|" + SHORT_NUMBERS + ")\\b"
     ].join("|"),
     "gi"
   );
@@ -57,6 +70,7 @@
   var form = document.getElementById("chat-form");
   var input = document.getElementById("chat-input");
   var restart = document.getElementById("chat-restart");
+  var exit = document.getElementById("chat-exit");
   var endpoint = (root.getAttribute("data-rasa-url") || "").replace(/\/+$/, "") +
     "/webhooks/rest/webhook";
 
@@ -135,7 +149,13 @@
       return "mailto:" + match[3];
     }
     var digits = (match[4] || match[5]).replace(/[^\d+]/g, ""); // "NHS 111" -> "111"
-    return (digits === "85258" ? "sms:" : "tel:") + digits;
+    for (var i = 0; i < HELP_LINES.length; i++) {
+      // The help line's own link: for SHOUT it prefills the word to text.
+      if (HELP_LINES[i].label.replace(/[^\d+]/g, "") === digits) {
+        return HELP_LINES[i].href;
+      }
+    }
+    return "tel:" + digits;
   }
 
   function link(text, href) {
@@ -395,6 +415,36 @@
     showTyping(false);
     start();
   });
+
+  // "Exit this page" (the GOV.UK pattern): forget the conversation in this tab and leave for
+  // an everyday site at once, without adding to the history. Shift pressed three times in a
+  // row does the same.
+  function quickExit() {
+    try {
+      window.sessionStorage.removeItem(STORE_KEY);
+    } catch (e) {
+      // nothing stored
+    }
+    log.textContent = "";
+    document.title = "Loading";
+    window.location.replace(exit.getAttribute("data-exit-url") || "https://www.bbc.co.uk/weather");
+  }
+
+  if (exit) {
+    exit.addEventListener("click", quickExit);
+    var shifts = [];
+    document.addEventListener("keyup", function (event) {
+      if (event.key !== "Shift") {
+        shifts = [];
+        return;
+      }
+      var now = Date.now();
+      shifts = shifts.filter(function (t) { return now - t < 1000; }).concat([now]);
+      if (shifts.length >= 3) {
+        quickExit();
+      }
+    });
+  }
 
   // A conversation from earlier in this tab: show it again, as it was.
   if (state.open && state.messages.length) {
