@@ -42,6 +42,7 @@ _NEGATION_BREAK = re.compile(r"[,.!?;:\n]+|\b(?:but|and|because|so|then|though|a
                              r"however|yet|except|whereas|while)\b")
 _WORD = re.compile(r"[a-z]+")
 NEGATION_WINDOW = 6  # words before a concept that a negation cue reaches
+_NOT_INSIDE = re.compile(r"\b(?:is not|are not|was not|has not|never|no longer|not)\b")
 
 
 @dataclass(frozen=True)
@@ -185,8 +186,7 @@ def _status(text: str, m: re.Match, concept: str = "") -> str:
         return "negated"
     if re.match(r"\s*(?:,\s*)?(?:no|not really|never|nope)\b", text[m.end():]):
         return "negated"  # "stressed yes, suicidal no"
-    if concept in ("safeguarding", "other_risk") and re.search(r"\b(?:is not|are not|was not|has not|never|"
-                                               r"no longer|not)\b", inside) and \
+    if concept in ("safeguarding", "other_risk") and _NOT_INSIDE.search(inside) and \
             not re.search(r"\b(?:feed|let me)\b", inside):
         return "negated"  # "my husband isn't hurting me"
     s_start, s_end = _bounds(text, m.start(), _SENTENCE_BREAK)

@@ -136,3 +136,14 @@ def test_classifier_classes_and_training_rows():
     assert labels == set(risk_model.CLASSES)
     assert sum(label != "none" for _, label in rows) >= 1000
     assert sum(label == "none" for _, label in rows) >= 2000
+
+
+def test_fast_scorer_gives_the_pipelines_own_probabilities():
+    rows = risk_model.training_rows()[::7]
+    pipeline = risk_model.train(rows)
+    fast = risk_model.FastScorer(pipeline)
+    texts = [risk.model_text(t) for t in ("I want to end it all tonight", "cutting down on sugar",
+                                          "my partner hits me", "x", "", "ñ 🙂 ok")]
+    for got, want in zip(fast.predict_proba(texts), pipeline.predict_proba(texts), strict=True):
+        assert got == pytest.approx(list(want), abs=1e-9)
+    assert fast.classes_ == list(pipeline.classes_)
