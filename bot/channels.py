@@ -11,7 +11,8 @@ POST /webhooks/rest/webhook. It:
 * never answers a real message with nothing. If the action server is down or an action
   fails, Rasa logs the error, drops that action's events and carries on, so the reply is
   empty or only partial. Unless the reply already holds the crisis lines, this channel then
-  answers with `bot.fallbacks.SOMETHING_WENT_WRONG` (crisis lines plus a general route to a
+  answers with `fallback_text`: the crisis net's response for a risky message, otherwise
+  `bot.fallbacks.SOMETHING_WENT_WRONG` (crisis lines plus a general route to a
   person). It replaces the rest of a failed turn ("Was this helpful?" about services never
   shown), and is added to a reply that is simply empty. Nothing needs resetting: Rasa calls
   the action server again on the next message, so the bot recovers by itself.
@@ -97,6 +98,27 @@ def _install_filter() -> None:
 
 
 _install_filter()
+
+
+def fallback_text(text: str) -> str:
+    """What to say when a turn failed. A message the crisis net finds risky still gets its
+    tier's crisis response (the crisis actions run on the action server, which may be the
+    part that is down); anything else gets the general fallback, which has the lines too."""
+    from actions import crisis_replies  # pure wording over signpost/help_lines.yml
+    from bot import risk
+    from bot.practitioner import is_practitioner_text
+
+    try:
+        assessment = risk.assess(text)
+    except Exception:  # noqa: BLE001 - the fallback itself must never fail
+        log.exception("crisis net failed while answering with the fallback")
+        return SOMETHING_WENT_WRONG
+    if assessment.crisis_first:
+        return crisis_replies.for_tier(assessment.tier, is_practitioner_text(text),
+                                       under_18=False, repeat=False)
+    if assessment.tier == risk.UNCLEAR:
+        return crisis_replies.question()
+    return SOMETHING_WENT_WRONG
 
 
 def needs_fallback(text: str, replies: list[dict], failures: list[str]) -> bool:
@@ -236,8 +258,8 @@ class SignpostRestInput(RestInput):
             _failures.reset(token)
         return failures
 
-    def _fallback(self, sender: str) -> dict:
-        return {"recipient_id": sender, "text": SOMETHING_WENT_WRONG}
+    def _fallback(self, sender: str, text: str) -> dict:
+        return {"recipient_id": sender, "text": fallback_text(text)}
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         module = inspect.getmodule(self)
@@ -263,7 +285,7 @@ class SignpostRestInput(RestInput):
                 parsed.text, collector, parsed.sender, input_channel=channel,
                 metadata=parsed.metadata))
             replies = with_fallback(parsed.text, collector.messages, failures,
-                                    self._fallback(parsed.sender))
+                                    self._fallback(parsed.sender, parsed.text))
             if replies is not collector.messages:
                 log.warning("rest: answered with the fallback (failed: %s)",
                             ", ".join(failures) or "nothing said")
@@ -294,7 +316,7 @@ class SignpostRestInput(RestInput):
                 sent.append(item)
                 await resp.write(json.dumps(item) + "\n")
             if needs_fallback(parsed.text, sent, await task):
-                await resp.write(json.dumps(self._fallback(parsed.sender)) + "\n")
+                await resp.write(json.dumps(self._fallback(parsed.sender, parsed.text)) + "\n")
 
         return stream
 
@@ -361,7 +383,7 @@ class SignpostSocketIOInput(SocketIOInput):
             if needs_fallback(message.text, sent, failures):
                 log.warning("socketio: answered with the fallback (failed: %s)",
                             ", ".join(failures) or "nothing said")
-                await out.send_text_message(message.sender_id, SOMETHING_WENT_WRONG)
+                await out.send_text_message(message.sender_id, fallback_text(message.text))
 
         webhook = super().blueprint(guarded)
         self._check_payloads_first()

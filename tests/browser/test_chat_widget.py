@@ -93,7 +93,7 @@ def test_links_are_clickable_and_safe_and_buttons_send_their_payload(page, site)
     assert by_text["help@example.org"][0] == "mailto:help@example.org"
     assert by_text["https://example.org/page"][0] == "https://example.org/page"  # not the "."
     assert by_text["116 123"][0] == "tel:116123"
-    assert by_text["85258"][0] == "sms:85258"
+    assert by_text["85258"][0] == "sms:85258?&body=SHOUT"  # prefills the word to text
     assert by_text["NHS 111"][0] == "tel:111"
     assert by_text["www.essex.gov.uk"][0] == "https://www.essex.gov.uk/"
     assert all(r == "noopener noreferrer" for _, (_, r) in by_text.items())

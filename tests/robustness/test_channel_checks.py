@@ -133,13 +133,21 @@ HELPFUL = {"text": "Was this helpful?", "buttons": [{"title": "Yes", "payload": 
     ("hello", [], [], [FALLBACK]),  # nothing said to a real message
     ("   ", [], [], []),  # nothing to answer
     ("lonely", [HELPFUL], ["action_show_services"], [FALLBACK]),  # broken turn: fallback only
-    ("end it", [CRISIS], ["action_log_crisis"], [CRISIS]),  # crisis lines already given
+    ("end it", [CRISIS], ["action_crisis_response"], [CRISIS]),  # lines already given
     ("", [], ["action_fallback"], [FALLBACK]),
     ("hi", [{"text": ""}], [], [{"text": ""}, FALLBACK]),
 ])
 def test_with_fallback(text, replies, failures, expected):
     assert with_fallback(text, replies, failures, FALLBACK) == expected
     assert needs_fallback(text, replies, failures) == (expected != replies)
+
+
+def test_a_failed_turn_still_gives_a_risky_message_its_crisis_response():
+    from bot.channels import fallback_text
+
+    assert fallback_text("I've taken all my tablets").startswith("Please call 999 now")
+    assert fallback_text("I want to kill myself").startswith("I'm really sorry")
+    assert fallback_text("I want to stop smoking") == fallbacks.SOMETHING_WENT_WRONG
 
 
 def test_fallback_texts_keep_the_crisis_lines_and_a_general_route():
