@@ -314,6 +314,10 @@ def assess(text: str) -> Assessment:
     p_risk = 1.0 - probs.get("none", 0.0)
     model_class = max((c for c in probs if c != "none"), key=probs.get, default="none")
     th = lexicon().thresholds
+    if len(_WORD.findall(normalise(text))) <= th["short_words"] and tier == NONE:
+        # A few words with no risk concept ("she's 52", "Witham"): too little for the
+        # classifier alone, so it needs to be surer.
+        th = {**th, "crisis": th["short_crisis"], "unclear": th["short_unclear"]}
     model_tier = NONE
     if p_risk >= th["crisis"]:
         model_tier = _MODEL_TIER.get(model_class, CRISIS)
