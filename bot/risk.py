@@ -175,14 +175,14 @@ def _bounds(text: str, pos: int, breaks: re.Pattern) -> tuple[int, int]:
 def _status(text: str, m: re.Match, concept: str = "") -> str:
     """'now', 'negated' or 'past' for one concept match."""
     lex = lexicon()
-    c_start, _ = _bounds(text, m.start(), _CLAUSE_BREAK)
+    c_start, c_end = _bounds(text, m.start(), _CLAUSE_BREAK)
     n_start, _ = _bounds(text, m.start(), _NEGATION_BREAK)
-    before = " ".join(text[n_start:m.start()].split()[-NEGATION_WINDOW:])
-    before = lex.pseudo_negation.sub(" ", before)
+    before = lex.pseudo_negation.sub(" ", text[n_start:m.start()])
+    before = " ".join(before.split()[-NEGATION_WINDOW:])
     inside = m.group()
     if lex.negation.search(before) and not lex.negation.match(inside):
         return "negated"
-    if lex.reported.search(text[c_start:m.end()]):
+    if lex.reported.search(text[c_start:c_end]):
         return "negated"
     if re.match(r"\s*(?:,\s*)?(?:no|not really|never|nope)\b", text[m.end():]):
         return "negated"  # "stressed yes, suicidal no"
