@@ -135,13 +135,18 @@ def test_the_same_conversation_keyboard_only(page, web_url):
 
 # --- the other tiers in the real widget -------------------------------------------------------
 
-def test_unclear_risk_asks_with_yes_and_no_and_no_carries_on(page, web_url):
+def first_message(page, web_url: str, text: str) -> str:
+    """Open the chat on the resident page, say `text`, and return the answer."""
     page.goto(web_url + "/")
     page.get_by_role("button", name="Start a chat").click()
     wait_for_reply(page)
-    page.get_by_label("Your message").fill("I feel so hopeless about my weight")
+    page.get_by_label("Your message").fill(text)
     page.get_by_label("Your message").press("Enter")
-    out = joined(wait_for_reply(page))
+    return joined(wait_for_reply(page))
+
+
+def test_unclear_risk_asks_with_yes_and_no_and_no_carries_on(page, web_url):
+    out = first_message(page, web_url, "I feel so hopeless about my weight")
     assert "thoughts of ending your life" in out and all(x in out for x in CRISIS_LINES)
     page.get_by_role("button", name="No", exact=True).click()
     assert "town" in joined(wait_for_reply(page)).lower()
@@ -150,12 +155,7 @@ def test_unclear_risk_asks_with_yes_and_no_and_no_carries_on(page, web_url):
 def test_safeguarding_then_exit_this_page_leaves_and_forgets(page, web_url):
     page.route("https://www.bbc.co.uk/**", lambda route: route.fulfill(
         status=200, content_type="text/html", body="<title>Weather</title><p>Weather</p>"))
-    page.goto(web_url + "/")
-    page.get_by_role("button", name="Start a chat").click()
-    wait_for_reply(page)
-    page.get_by_label("Your message").fill("my boyfriend hits me and checks my phone")
-    page.get_by_label("Your message").press("Enter")
-    out = joined(wait_for_reply(page))
+    out = first_message(page, web_url, "my boyfriend hits me and checks my phone")
     assert "0808 2000 247" in out and "Exit this page" in out, out
     page.get_by_role("button", name="Exit this page").click()
     page.wait_for_url("https://www.bbc.co.uk/**")
