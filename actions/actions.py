@@ -53,6 +53,13 @@ class ActionCapabilities(Action):
         return "action_capabilities"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        tier = tracker.get_slot("risk_tier")
+        if tier in crisis_actions.COUNTED + ("safeguarding",):
+            # "What should I do?" right after a crisis response: that response's steps again.
+            dispatcher.utter_message(text=crisis_replies.for_tier(
+                tier, bool(tracker.get_slot("practitioner")), under_18=False, repeat=True),
+                buttons=crisis_actions.carry_on_buttons(tracker.get_slot("need")))
+            return []
         topics = [n.label for n in needs().values() if n.id in SIGNPOST_NEEDS]
         dispatcher.utter_message(
             text="I can point you to local health and wellbeing services in Essex, for:\n- "
@@ -92,11 +99,13 @@ class ActionSetNeed(Action):
             events.append(SlotSet("age", str(context.age)))
         if (tracker.latest_message.get("risk") or {}).get("tier") == "mentioned":
             dispatcher.utter_message(text=crisis_replies.MENTIONED_LINE)
-        if intent == "inform" and not tracker.get_slot("need"):
-            if tracker.get_slot("risk_tier") in crisis_actions.COUNTED:
-                # Place or age after the crisis lines: find local mental health support.
-                return events + crisis_actions.continue_need(
-                    dispatcher, tracker, "mental_wellbeing", None)
+        if intent == "inform" and not tracker.active_loop.get("name"):
+            need = tracker.get_slot("need")
+            if not need and tracker.get_slot("risk_tier") in crisis_actions.COUNTED:
+                need = "mental_wellbeing"  # after the crisis lines: local mental health support
+            if need:
+                # A place or age on its own, outside the form: (new) services for it.
+                return events + crisis_actions.continue_need(dispatcher, tracker, need, None)
             dispatcher.utter_message(text=replies.ASK_NEED)
         return events
 

@@ -244,6 +244,22 @@ def test_place_and_age_after_the_crisis_lines_find_local_mental_health_support(d
     assert any(e.get("event") == "followup" for e in events)
 
 
+def test_a_bare_age_after_the_crisis_lines_goes_on_with_the_need_kept(directory):
+    _, events = run(A.ActionSetNeed(), tracker("im 34", "inform",
+                                               {"risk_tier": "crisis", "need": "mental_wellbeing",
+                                                "district": "Tendring"}))
+    assert slot_events(events)["age"] == "34"
+    assert any(e.get("event") == "followup" for e in events)
+
+
+def test_what_should_i_do_after_a_crisis_response_repeats_its_steps(directory):
+    d, _ = run(A.ActionCapabilities(), tracker("what should I do tonight", "what_can_you_do",
+                                               {"risk_tier": "other_at_risk"}))
+    assert "stay with them" in texts(d) and "116 123" in texts(d)
+    d, _ = run(A.ActionCapabilities(), tracker("what can you do", "what_can_you_do"))
+    assert "Loneliness" in texts(d)
+
+
 def test_local_support_and_carry_on(directory):
     _, events = run(CA.ActionLocalSupport(), tracker("/local_support", "local_support"))
     assert slot_events(events)["need"] == "mental_wellbeing"

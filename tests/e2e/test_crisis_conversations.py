@@ -50,6 +50,22 @@ def test_after_the_crisis_lines_age_and_town_give_local_mental_health_support(ra
     assert "mental health" in out.lower() and "Harlow" in out, out
 
 
+def test_after_the_crisis_lines_a_bare_age_is_not_a_broken_turn(rasa_url, sender):
+    out = texts(say(rasa_url, sender, "its 2am in clacton and everyone would be better off "
+                                      "if i wasnt here"))
+    assert lines_in(out)
+    out = texts(say(rasa_url, sender, "im 34"))
+    assert "isn't working" not in out and "Tendring" in out, out
+
+
+def test_a_parent_asking_what_to_do_gets_the_steps_again(rasa_url, sender):
+    assert "stay with them" in texts(say(rasa_url, sender,
+                                         "my daughter is 15 and told me tonight she's been "
+                                         "cutting, what do i do"))
+    out = texts(say(rasa_url, sender, "what should I do tonight"))
+    assert "stay with them" in out and lines_in(out), out
+
+
 def test_unclear_gets_the_question_then_no_carries_on_with_the_need(rasa_url, sender):
     replies = say(rasa_url, sender, "I feel so hopeless about my weight")
     out = texts(replies)
