@@ -84,6 +84,7 @@ class Lexicon:
     recovery: re.Pattern
     concepts: dict[str, list[re.Pattern]]
     thresholds: dict[str, float]
+    someone_else: re.Pattern  # the {OTHER} macro: a person other than the writer
 
 
 def _expand(pattern: str, macros: dict[str, str]) -> str:
@@ -113,6 +114,7 @@ def lexicon() -> Lexicon:
         recovery=comp(data["recovery_cues"]),
         concepts={name: [comp(p) for p in pats] for name, pats in data["concepts"].items()},
         thresholds={k: float(v) for k, v in data["thresholds"].items()},
+        someone_else=comp(r"\b{OTHER}\b"),
     )
 
 
@@ -204,19 +206,13 @@ def _about_other(text: str, m: re.Match) -> bool:
     before = text[s_start:m.start()]
     if _FIRST_PERSON_IN.search(m.group()):
         return False  # "kill myself", "my arms": the writer
-    last_other = max((o.end() for o in _other_re().finditer(before)), default=-1)
+    last_other = max((o.end() for o in lexicon().someone_else.finditer(before)), default=-1)
     last_self = max((o.end() for o in _FIRST_PERSON.finditer(before)), default=-1)
     return last_other > last_self
 
 
 _FIRST_PERSON = re.compile(r"\b(?:i|i am)\b")
 _FIRST_PERSON_IN = re.compile(r"\b(?:i|me|my|myself|meself)\b")
-
-
-@lru_cache(maxsize=1)
-def _other_re() -> re.Pattern:
-    data = yaml.safe_load((HERE / "risk_lexicon.yml").read_text(encoding="utf-8"))
-    return re.compile(r"\b" + _expand("{OTHER}", data["macros"]) + r"\b")
 
 
 OWN = ("death_wish", "self_harm", "plan_means")
