@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 NLU_DATA := $(shell find data -name '*.yml' -not -path 'data/eval/*' 2>/dev/null)
 SPACY_MODEL := var/spacy/en_signpost
+POSTCODES := var/postcodes/essex.msgpack
 RISK_MODEL := var/risk/risk_model.pkl
 RISK_DATA := $(wildcard data/risk/*.csv) bot/risk_lexicon.yml $(NLU_DATA)
 
@@ -52,8 +53,13 @@ db: $(VENV)/.installed
 	$(BIN)/signpost db upgrade
 	$(BIN)/signpost directory seed
 
+# --- postcodes -----------------------------------------------------------------
+# The Essex subset of the ONS Postcode Directory (from the installed PyPI package): seconds.
+$(POSTCODES): $(VENV)/.installed services_directory/postcode_build.py
+	$(BIN)/signpost directory build-postcodes --out $(POSTCODES)
+
 # --- NLU model ----------------------------------------------------------------
-$(SPACY_MODEL)/meta.json: $(VENV)/.installed bot/spacy_pipeline.py bot/places.yml services_directory/postcode_districts.yml
+$(SPACY_MODEL)/meta.json: $(VENV)/.installed bot/spacy_pipeline.py bot/places.yml $(POSTCODES)
 	$(BIN)/signpost nlp build-spacy --out $(SPACY_MODEL)
 
 # Retrain only when the training data, domain, config or spaCy pipeline changed.
@@ -65,7 +71,7 @@ models/.trained: $(VENV)/.installed $(SPACY_MODEL)/meta.json config.yml domain.y
 $(RISK_MODEL): $(VENV)/.installed $(RISK_DATA) bot/risk.py bot/risk_model.py
 	$(BIN)/signpost nlp build-risk --out $(RISK_MODEL)
 
-model: models/.trained $(RISK_MODEL)
+model: models/.trained $(RISK_MODEL) $(POSTCODES)
 
 # --- the two commands -----------------------------------------------------------
 run: install db model

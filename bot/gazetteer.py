@@ -1,4 +1,5 @@
-"""Place data: town/district/postcode-district -> Essex district (from YAML data files)."""
+"""Place data: town/district -> Essex district or unitary authority (bot/places.yml), and the
+outward codes whose postcodes are looked up in the ONS Postcode Directory."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -6,14 +7,16 @@ from pathlib import Path
 
 import yaml
 
+from services_directory import postcodes
 from services_directory.districts import DISTRICTS as _DIRECTORY_DISTRICTS
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-POSTCODES_FILE = ROOT / "services_directory" / "postcode_districts.yml"
 
 DISTRICTS = _DIRECTORY_DISTRICTS  # the 12 districts: one list, in services_directory
-OUTSIDE = "outside"  # a place outside the county council's area
+UNITARY = postcodes.UNITARY  # Southend-on-Sea and Thurrock
+OUTSIDE = "outside"  # a place outside Essex, Southend-on-Sea and Thurrock
+POSTCODE = "postcode"  # entity id of a postcode: bot/context.py looks it up in the ONSPD
 
 
 @lru_cache(maxsize=1)
@@ -21,24 +24,21 @@ def _places() -> dict:
     return yaml.safe_load((HERE / "places.yml").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=1)
-def postcode_districts() -> dict[str, str]:
-    """Postcode district (e.g. 'CO15') -> Essex district. Approximate: see docs/directory.md."""
-    if not POSTCODES_FILE.exists():
-        return {}
-    data = yaml.safe_load(POSTCODES_FILE.read_text(encoding="utf-8")) or {}
-    table = data.get("postcode_districts", data)
-    return {str(k).upper(): str(v) for k, v in table.items() if v in DISTRICTS}
+def postcode_outcodes() -> tuple[str, ...]:
+    """Outward codes ('CO15') with any postcode in the 12 districts, Southend or Thurrock."""
+    return postcodes.essex_outcodes()
 
 
 @lru_cache(maxsize=1)
 def place_names() -> dict[str, str]:
-    """Lower-cased place name -> district (or OUTSIDE)."""
+    """Lower-cased place name -> district, unitary authority, or OUTSIDE."""
     out: dict[str, str] = {}
-    for district, towns in _places()["districts"].items():
-        out[district.lower()] = district
+    for area, towns in (*_places()["districts"].items(), *_places()["unitary"].items()):
+        if area not in (*DISTRICTS, *UNITARY):  # a typo in places.yml must not go unnoticed
+            raise ValueError(f"places.yml: unknown district or unitary authority {area!r}")
+        out[area.lower()] = area
         for town in towns:
-            out[town.lower()] = district
+            out[town.lower()] = area
     for place in _places()["outside_area"]:
         out[place.lower()] = OUTSIDE
     return out

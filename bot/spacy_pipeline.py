@@ -2,8 +2,10 @@
 
 No pretrained model can be downloaded here, so the pipeline is `spacy.blank("en")`
 plus official extras: a lookup lemmatizer (spacy-lookups-data) and an EntityRuler
-gazetteer that labels Essex places (`place`, with the district as entity id) and
-ages (`age`). It is saved with `to_disk` and loaded by Rasa's SpacyNLP from a path.
+gazetteer that labels places (`place`, with the district, "Southend-on-Sea", "Thurrock" or
+"outside" as entity id; "postcode" for a postcode, which bot/context.py looks up in the ONS
+Postcode Directory) and ages (`age`). It is saved with `to_disk` and loaded by Rasa's SpacyNLP
+from a path.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-from bot.gazetteer import OUTSIDE, place_names, postcode_districts
+from bot.gazetteer import POSTCODE, place_names, postcode_outcodes
 from signpost.config import ROOT
 
 # Fixed path, relative to the repo: config.yml (SpacyNLP) names the same one.
@@ -25,6 +27,11 @@ _AGE_LEAD = ["aged", "age", "im", "i'm", "am", "'m", "m", "is", "'s", "of", "tur
              "be"]
 _AGE_UNIT = ["years", "year", "yrs", "yr", "yo", "y/o", "yrs.", "y.o."]
 _OTHER_OUTWARD = r"^(cm|co|ss|ig|rm|en|cb|ip|sg|da|me|al|e|n|nw|se|sw|w|ec|wc)\d{1,2}[a-z]?$"
+# Any UK outward code, and an inward code as Royal Mail writes them (never C, I, K, M, O or V:
+# so "b4 5pm" is not a postcode).
+_ANY_OUTWARD = r"^[a-z]{1,2}\d[a-z\d]?$"
+_INWARD = r"^\d[abd-hjlnp-uw-z]{2}$"
+_COMPACT = r"^[a-z]{1,2}\d[a-z\d]?\d[abd-hjlnp-uw-z]{2}$"  # "co151ab"
 _TENS_WORDS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 
 
@@ -48,22 +55,23 @@ def age_patterns() -> list[dict]:
 
 def place_patterns() -> list[dict]:
     patterns = [
-        {"label": "place", "pattern": name, "id": district}
-        for name, district in place_names().items()
+        {"label": "place", "pattern": name, "id": area}
+        for name, area in place_names().items()
     ]
-    inward = {"LOWER": {"REGEX": r"^\d[a-z]{2}$"}, "OP": "?"}  # "1ab" of "CO15 1AB"
-    known = sorted(code.lower() for code in postcode_districts())
+    essex = [code.lower() for code in postcode_outcodes()]
+    # An Essex-area outward code with or without its inward part ("CO15", "CO15 1AB"); the
+    # inward part is loose here so that a mistyped one is looked up and found unknown.
+    loose_inward = {"LOWER": {"REGEX": r"^\d[a-z]{2}$"}, "OP": "?"}
     patterns += [
-        {"label": "place", "pattern": [{"LOWER": code.lower()}, inward], "id": district}
-        for code, district in postcode_districts().items()
+        {"label": "place", "pattern": [{"LOWER": {"IN": essex}}, loose_inward], "id": POSTCODE},
+        # A full postcode anywhere in the UK ("EH1 1YZ", "co151ab").
+        {"label": "place", "pattern": [{"LOWER": {"REGEX": _ANY_OUTWARD}},
+                                       {"LOWER": {"REGEX": _INWARD}}], "id": POSTCODE},
+        {"label": "place", "pattern": [{"LOWER": {"REGEX": _COMPACT}}], "id": POSTCODE},
+        # Other outward codes of Essex's neighbours and London alone ("IP4", "E1").
+        {"label": "place", "pattern": [{"LOWER": {"REGEX": _OTHER_OUTWARD, "NOT_IN": essex}}],
+         "id": POSTCODE},
     ]
-    # Other outward codes of Essex and its neighbours (e.g. "SS0" Southend, "IP4" Ipswich):
-    # a place, but not one the county council covers.
-    patterns.append(
-        {"label": "place", "pattern": [{"LOWER": {"REGEX": _OTHER_OUTWARD, "NOT_IN": known}},
-                                       {"LOWER": {"REGEX": r"^\d[a-z]{2}$"}, "OP": "?"}],
-         "id": OUTSIDE}
-    )
     return patterns
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
-from services_directory import districts, oruk
+from services_directory import districts, oruk, postcodes
 from services_directory.ids import is_uuid
 from services_directory.importer import load_services, organization_record, service_record
 from services_directory.models import (
@@ -267,6 +267,23 @@ def taxonomy_term(term_id: str):
         return jsonify(_term_body(term))
 
 
+def _postcode_place(raw: str) -> str | None:
+    """The one district or unitary authority a postcode lies in (ONS Postcode Directory), or
+    None if it lies outside them all. An outward code that reaches several, or lies partly
+    outside them, is a 400 naming them, never a guess: results must cover everyone there."""
+    try:
+        found = postcodes.lookup(raw)
+    except ValueError as exc:
+        _bad(f"postcode: {exc}")
+    if not found.known:
+        _bad(f"postcode: {found.code} is not in the ONS Postcode Directory")
+    if found.authority or not found.authorities:
+        return found.authority
+    parts = [*found.authorities, *(["elsewhere"] if found.elsewhere else [])]
+    _bad(f"postcode: {found.code} covers parts of {', '.join(parts[:-1])} and {parts[-1]}; "
+         "give the full postcode")
+
+
 @bp.get("/service_at_locations")
 def service_at_locations():
     page, per_page = _paging()
@@ -274,14 +291,12 @@ def service_at_locations():
     with _session() as session:
         conditions = _service_filters(session)
         if postcode:
-            # Coverage: the postcode's district (approximate, see postcode_districts.yml)
-            # must be one the service names, or the service covers all of Essex.
-            try:
-                district = districts.district_for_postcode(postcode)
-            except ValueError as exc:
-                _bad(f"postcode: {exc}")
-            # Outside the 12 districts (e.g. Southend): no Essex service covers it.
-            covered = [districts.ALL, district] if district else []
+            # Coverage: the service names the postcode's district or covers all of Essex; a
+            # Southend-on-Sea or Thurrock postcode needs that authority's own services, and
+            # no service here covers anywhere else.
+            place = _postcode_place(postcode)
+            covered = ([districts.ALL, place] if place in districts.DISTRICTS
+                       else [place] if place else [])
             conditions.append(Service.id.in_(select(ServiceArea.service_id)
                                              .where(ServiceArea.district.in_(covered))))
         rows = session.execute(

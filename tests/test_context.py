@@ -37,6 +37,66 @@ def test_places_outside_the_county_council_area_are_flagged():
     assert ctx.district is None and ctx.outside_area
 
 
+# Postcodes are looked up in the ONS Postcode Directory: the authorities asserted are what
+# ONS gives these postcodes (see tests/directory/test_postcodes.py).
+@pytest.mark.parametrize(("text", "district"), [
+    ("I'm at CM3 5ZA", "Chelmsford"),  # CM3 reaches four districts: the full postcode decides
+    ("cm3 6ng", "Maldon"),
+    ("my postcode is CM3 2JH", "Braintree"),
+    ("co151ab", "Tendring"),  # typed without the space
+    ("I live in CO15", "Tendring"),  # an outcode wholly in Tendring
+    ("Clacton, CM3", "Tendring"),  # a town named outright beats an outcode that spans
+])
+def test_a_full_postcode_resolves_exactly(text, district):
+    ctx = extract_context(text)
+    assert ctx.district == district
+    assert (ctx.candidates, ctx.authority, ctx.outside_area, ctx.postcode_unknown) == (
+        (), None, False, False)
+
+
+@pytest.mark.parametrize(("text", "authority"), [
+    ("I live in Southend", "Southend-on-Sea"), ("Leigh-on-Sea", "Southend-on-Sea"),
+    ("SS1 1AA", "Southend-on-Sea"), ("ss0", "Southend-on-Sea"),
+    ("I'm in Grays", "Thurrock"), ("RM17 5YJ", "Thurrock"),
+    ("CM13 3EL", "Thurrock"),  # a Thurrock postcode in a Brentwood outcode
+])
+def test_southend_and_thurrock_are_told_apart_from_elsewhere(text, authority):
+    ctx = extract_context(text)
+    assert ctx.authority == authority and ctx.outside_area and ctx.district is None
+
+
+@pytest.mark.parametrize("text", ["I live in London", "Ipswich", "E1 6AN", "EH1 1YZ",
+                                  "I'm in CF10 1EP", "BT1 5GS", "IP4"])
+def test_places_elsewhere_are_outside_with_no_authority(text):
+    ctx = extract_context(text)
+    assert ctx.outside_area and ctx.authority is None and ctx.district is None
+    assert ctx.candidates == ()
+
+
+def test_an_outcode_spanning_districts_gives_candidates_not_a_guess():
+    ctx = extract_context("I live in CM3", answering=True)
+    assert ctx.district is None and not ctx.outside_area and ctx.authority is None
+    assert ctx.candidates == ("Chelmsford", "Maldon", "Braintree", "Uttlesford")
+    assert extract_context("SS2").candidates == ("Southend-on-Sea", "Rochford")
+    # partly outside Essex: the one district it reaches, for the caller to confirm
+    assert extract_context("CO9").candidates == ("Braintree",)
+
+
+def test_an_essex_postcode_ons_does_not_list_is_flagged_unknown():
+    ctx = extract_context("CO15 1ZZ", answering=True)
+    assert ctx.postcode_unknown and ctx.district is None and not ctx.outside_area
+    assert ctx.age is None
+    assert not extract_context("CO15 1AB").postcode_unknown
+    # an unknown postcode does not hide a town named beside it
+    both = extract_context("Clacton CO15 1ZZ")
+    assert both.district == "Tendring" and not both.postcode_unknown
+
+
+def test_times_are_not_postcodes():
+    ctx = extract_context("can someone ring me b4 5pm")
+    assert (ctx.district, ctx.outside_area, ctx.candidates) == (None, False, ())
+
+
 def test_refusals_count_only_when_answering_our_question():
     assert extract_context("rather not say", answering=True).district == UNKNOWN
     assert extract_context("rather not say", answering=True).age_declined

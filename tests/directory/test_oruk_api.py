@@ -170,12 +170,25 @@ def test_service_at_locations_and_postcode_coverage(client, schema_validator):
     clacton = {s["service_id"] for s in all_pages(client,
                                                   "/api/service_at_locations?postcode=co15%201ab")}
     chelmsford = {s["service_id"] for s in all_pages(
-        client, "/api/service_at_locations?postcode=CM1")}
+        client, "/api/service_at_locations?postcode=CM2")}  # CM2: wholly Chelmsford (ONS)
     assert pilot in clacton and pilot not in chelmsford
     assert len(clacton) == len(SEED["services"]) and len(chelmsford) == len(clacton) - 1
     assert all_pages(client, "/api/service_at_locations?postcode=SS1%201AA") == []  # Southend
+    assert all_pages(client, "/api/service_at_locations?postcode=EH1%201YZ") == []  # Edinburgh
     assert get(client, "/api/service_at_locations?postcode=hello", 400)["detail"] == (
         "postcode: 'hello' is not a UK postcode")
+    # An outward code that spans districts is refused, not guessed; a full postcode in it is not.
+    assert get(client, "/api/service_at_locations?postcode=cm3", 400)["detail"] == (
+        "postcode: CM3 covers parts of Chelmsford, Maldon, Braintree and Uttlesford; "
+        "give the full postcode")
+    assert get(client, "/api/service_at_locations?postcode=RM14", 400)["detail"] == (
+        "postcode: RM14 covers parts of Thurrock, Brentwood and elsewhere; "
+        "give the full postcode")
+    in_cm3 = {s["service_id"] for s in all_pages(
+        client, "/api/service_at_locations?postcode=CM3%205ZA")}  # Chelmsford (ONS)
+    assert in_cm3 == chelmsford
+    assert get(client, "/api/service_at_locations?postcode=CO15%201ZZ", 400)["detail"] == (
+        "postcode: CO15 1ZZ is not in the ONS Postcode Directory")
 
     one = everything[0]
     assert one["location"]["location_type"] == "virtual"
