@@ -229,7 +229,7 @@ def show_page(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int, a
         dispatcher.utter_message(text=card(service))
     has_more = offset + len(services) < total
     dispatcher.utter_message(
-        text="What would you like to do next?",
+        text=replies.closing(services),
         buttons=replies.NAV_BUTTONS if has_more else replies.NAV_BUTTONS[1:],
     )
     signposting.record_shown(services, need, district, age, practitioner,

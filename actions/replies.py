@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from bot import fallbacks
+from services_directory.districts import OUTSIDE, UNITARY
 from services_directory.search import ServiceResult
 from signpost.help_lines import line
 from signpost.needs import get_need
@@ -11,7 +12,7 @@ IAMABOT = (
     "can't give medical advice. For a person to talk to, call NHS 111, or Samaritans on "
     f"{line('samaritans').label} at any time."
 )
-UNCONFIRMED = "Contact details to be confirmed by the commissioner."
+UNCONFIRMED = "No phone number or website listed yet."
 GENERAL_ROUTE = fallbacks.GENERAL_ROUTE  # GP practice / social prescriber, NHS 111
 ASK_NEED = "What would you like help with? Tell me in your own words."
 ASK_PLACE_AND_AGE = (
@@ -49,6 +50,8 @@ def _route(service: ServiceResult, kind: str) -> dict | None:
 
 
 def contact_line(service: ServiceResult) -> str:
+    """How to get in touch today. Never invented: with nothing recorded, say so (the
+    general route, GP or NHS 111, is given once per answer by `closing`)."""
     parts = []
     if service.contact_phone:
         parts.append(f"phone {service.contact_phone}")
@@ -57,21 +60,41 @@ def contact_line(service: ServiceResult) -> str:
     if service.contact_url:
         parts.append(service.contact_url)
     if parts:
-        return "Contact: " + ", ".join(parts) + "."
-    # Never invent details: say honestly that they are not confirmed, and give the general route.
+        line = "Contact: " + ", ".join(parts) + "."
+        return f"{line} {service.contact_note}" if service.contact_note else line
     note = service.contact_note or UNCONFIRMED
-    return f"{note.rstrip('.')}. {GENERAL_ROUTE}"
+    return note if note.endswith(".") else note + "."
+
+
+def last_checked(service: ServiceResult) -> str | None:
+    """'Last checked: December 2026' from the date the details were assured."""
+    if not service.assured_date:
+        return None
+    return f"Last checked: {service.assured_date.strftime('%B %Y')}"
 
 
 def resident_card(service: ServiceResult) -> str:
     route = _route(service, "self_referral") or (service.referral_routes or [None])[0]
-    lines = [f"{service.name} ({service.organization})", service.description]
+    lines = [f"{service.name} ({service.organization})", service.description,
+             contact_line(service)]
+    if service.hours:
+        lines.append(f"Open: {service.hours}")
     if route and route.get("instructions"):
         lines.append(f"How to get in touch: {route['instructions']}")
-    lines.append(contact_line(service))
     if service.eligibility:
         lines.append(f"Who it's for: {service.eligibility}")
+    checked = last_checked(service)
+    if checked:
+        lines.append(checked)
     return "\n".join(lines)
+
+
+def closing(services: list[ServiceResult]) -> str:
+    """The line after the cards: the general route once, if a card has no direct contact."""
+    ask = "What would you like to do next?"
+    if all(s.contact_confirmed for s in services):
+        return ask
+    return f"Where no contact is listed: {GENERAL_ROUTE[0].lower()}{GENERAL_ROUTE[1:]}\n{ask}"
 
 
 def practitioner_card(service: ServiceResult) -> str:
@@ -89,13 +112,24 @@ def practitioner_card(service: ServiceResult) -> str:
     if service.eligibility:
         lines.append(f"Eligibility: {service.eligibility}")
     lines.append(contact_line(service))
+    if service.hours:
+        lines.append(f"Open: {service.hours}")
     if service.jhws_actions:
         lines.append("JHWS actions: " + ", ".join(service.jhws_actions))
+    checked = last_checked(service)
+    if checked:
+        lines.append(checked)
     return "\n".join(lines)
 
 
 def intro(need: str, district: str | None, practitioner: bool, more: bool = False) -> str:
     label = get_need(need).label.lower()
+    if district == OUTSIDE:
+        return (f"That's outside Essex, so I can only list national services for {label} "
+                "(your own council or GP practice can tell you about local ones):")
+    if district in UNITARY and not more:
+        return (f"{district} has its own council services, separate from Essex County "
+                f"Council's. Here are theirs and national ones for {label}:")
     where = f" in {district}" if district and district != "unknown" else " across Essex"
     if practitioner:
         head = "More referral routes" if more else "Referral routes"

@@ -9,6 +9,7 @@ import logging
 from collections.abc import Sequence
 
 from referral_log.log import SignpostEvent, age_band, record_events
+from services_directory.districts import DISTRICTS
 from services_directory.search import (
     ServiceResult,
     count_services,
@@ -40,6 +41,12 @@ def find_services(
         return search_services(session, limit=limit, offset=offset, **kwargs), total
 
 
+def _logged_district(district: str | None) -> str | None:
+    """The referral log counts the 12 districts; Southend-on-Sea, Thurrock and elsewhere
+    are counted as not known (the county's measures are about its own residents)."""
+    return district if district in DISTRICTS else None
+
+
 def _channel(practitioner: bool) -> str:
     return PRACTITIONER if practitioner else RESIDENT
 
@@ -59,7 +66,7 @@ def record_shown(
             need=need,
             service_id=s.id,
             jhws_actions=tuple(s.jhws_actions) + tuple(s.priority_measures),
-            district=district,
+            district=_logged_district(district),
             age_band=age_band(age),
             channel=_channel(practitioner),
             kind=kind,
@@ -73,7 +80,8 @@ def record_crisis(practitioner: bool, district: str | None, age: int | None, key
     """Count that crisis lines were shown (need `crisis`), against the crisis measures."""
     measures = get_need("crisis").priority_measures + get_need("crisis").jhws_actions
     event = SignpostEvent(
-        need="crisis", service_id=None, jhws_actions=tuple(measures), district=district,
+        need="crisis", service_id=None, jhws_actions=tuple(measures),
+        district=_logged_district(district),
         age_band=age_band(age), channel=_channel(practitioner), kind="crisis_shown",
     )
     return record_events([event], key)

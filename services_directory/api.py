@@ -291,12 +291,10 @@ def service_at_locations():
     with _session() as session:
         conditions = _service_filters(session)
         if postcode:
-            # Coverage: the service names the postcode's district or covers all of Essex; a
-            # Southend-on-Sea or Thurrock postcode needs that authority's own services, and
-            # no service here covers anywhere else.
-            place = _postcode_place(postcode)
-            covered = ([districts.ALL, place] if place in districts.DISTRICTS
-                       else [place] if place else [])
+            # Coverage: the services someone living there can use (districts.areas_serving):
+            # their district's, all-Essex and national ones; in Southend-on-Sea or Thurrock
+            # that council's and national ones; anywhere else national ones only.
+            covered = districts.areas_serving(_postcode_place(postcode))
             conditions.append(Service.id.in_(select(ServiceArea.service_id)
                                              .where(ServiceArea.district.in_(covered))))
         rows = session.execute(

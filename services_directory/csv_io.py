@@ -27,6 +27,7 @@ from services_directory.records import (
     canonical_areas,
     clean,
     format_timestamp,
+    parse_date,
     parse_timestamp,
     whole_number,
 )
@@ -37,8 +38,8 @@ COLUMNS = (
     "organization_website", "organization_email",
     "needs", "jhws_actions", "priority_measures",
     "minimum_age", "maximum_age", "eligibility", "service_areas", "audience",
-    "contact_phone", "contact_email", "contact_url", "contact_note",
-    "source", "last_modified",
+    "contact_phone", "contact_email", "contact_url", "contact_note", "hours",
+    "source", "source_url", "source_date", "assured_date", "last_modified",
 )
 REQUIRED = ("slug", "name", "description", "status", "organization", "needs",
             "service_areas", "audience")
@@ -130,6 +131,11 @@ def read_csv(text: str, source_name: str = "CSV"
             contact_url=cells.get("contact_url"),
             contact_note=cells.get("contact_note"),
             referral_routes=tuple(routes),
+            hours=cells.get("hours"),
+            source_url=cells.get("source_url"),
+            source_date=parse_date(cells.get("source_date"), label, "source_date", problems),
+            assured_date=parse_date(cells.get("assured_date"), label, "assured_date",
+                                    problems),
             locations=None,
             last_modified=last_modified,
             label=label,
@@ -159,7 +165,10 @@ def write_csv(services: Iterable[ServiceRecord], orgs: dict[str, OrganizationRec
             "audience": SEP.join(svc.audience),
             "contact_phone": SEP.join(p.number for p in svc.phones),
             "contact_email": svc.contact_email, "contact_url": svc.contact_url,
-            "contact_note": svc.contact_note, "source": svc.source,
+            "contact_note": svc.contact_note, "hours": svc.hours, "source": svc.source,
+            "source_url": svc.source_url,
+            "source_date": svc.source_date.isoformat() if svc.source_date else None,
+            "assured_date": svc.assured_date.isoformat() if svc.assured_date else None,
             "last_modified": format_timestamp(svc.last_modified) if svc.last_modified else None,
         }
         for n, route in enumerate(svc.referral_routes, start=1):

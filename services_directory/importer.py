@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -200,11 +200,19 @@ def _check_service(svc: ServiceRecord, add: Add) -> None:
             and svc.minimum_age > svc.maximum_age):
         add(label, "maximum_age",
             f"maximum age {svc.maximum_age} is below minimum age {svc.minimum_age}")
-    _check_list(label, "districts", svc.districts,
-                (*districts_module.DISTRICTS, districts_module.ALL), "district", add,
-                required=True)
+    _check_list(label, "districts", svc.districts, districts_module.AREAS, "service area",
+                add, required=True)
     if districts_module.ALL in svc.districts and len(svc.districts) > 1:
         add(label, "districts", "'all' (all of Essex) cannot be combined with district names")
+    if districts_module.NATIONAL in svc.districts and len(svc.districts) > 1:
+        add(label, "districts", "'national' (all of England) cannot be combined with other "
+            "areas")
+    _check_url(label, "source_url", svc.source_url, add)
+    if svc.source_url is None and svc.source_date:
+        add(label, "source_url", "required when source_date is given (the date of which page?)")
+    for key, value in (("source_date", svc.source_date), ("assured_date", svc.assured_date)):
+        if value is not None and value > date.today():
+            add(label, key, f"{value.isoformat()} is in the future")
     _check_list(label, "audience", svc.audience, tx.AUDIENCES, "audience", add, required=True)
     for phone in svc.phones:
         if not PHONE.match(phone.number) or len(phone.number) > 50:
@@ -310,6 +318,10 @@ def service_record(svc: Service) -> ServiceRecord:
         contact_note=svc.contact_note,
         referral_routes=tuple(RouteRecord(r.kind, r.instructions, r.url)
                               for r in svc.referral_routes),
+        hours=svc.hours,
+        source_url=svc.source_url,
+        source_date=svc.source_date,
+        assured_date=svc.assured_date,
         locations=tuple(
             LocationRecord(
                 id=sal.id, location_id=sal.location_id,
@@ -379,7 +391,9 @@ def _apply(session: Session, svc: Service, rec: ServiceRecord) -> None:
                        ("minimum_age", rec.minimum_age), ("maximum_age", rec.maximum_age),
                        ("eligibility_description", rec.eligibility), ("source", rec.source),
                        ("url", rec.contact_url), ("email", rec.contact_email),
-                       ("contact_note", rec.contact_note)):
+                       ("contact_note", rec.contact_note), ("hours", rec.hours),
+                       ("source_url", rec.source_url), ("source_date", rec.source_date),
+                       ("assured_date", rec.assured_date)):
         if getattr(svc, key) != value:
             setattr(svc, key, value)
     _sync(session, svc.service_areas, ServiceArea, [

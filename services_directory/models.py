@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import (
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -76,6 +77,12 @@ class Service(Base):
     eligibility_description = Column(Text)
     source = Column(Text)  # where the record comes from (strategy table, plan, feed)
     contact_note = Column(Text)  # e.g. "Contact details to be confirmed by the commissioner"
+    hours = Column(Text)  # opening hours as published (ORUK schedules[].description)
+    # Provenance of the contact details: the public page they come from, the date that page
+    # shows, and the date someone last checked them against it (ORUK assured_date).
+    source_url = Column(String(2048))
+    source_date = Column(Date)
+    assured_date = Column(Date)
     last_modified = Column(DateTime, nullable=False)  # UTC, naive
     # Casefolded copies that search.py ranks on in SQL (casefolded in Python, because SQLite's
     # lower() is ASCII-only and neither database has casefold). Set by _keep_search_keys.

@@ -34,6 +34,7 @@ from services_directory.records import (
     canonical_areas,
     clean,
     format_timestamp,
+    parse_date,
     parse_timestamp,
     slugify,
     whole_number,
@@ -175,6 +176,7 @@ def service_list_item(rec: ServiceRecord) -> dict:
         "status": rec.status, "minimum_age": rec.minimum_age, "maximum_age": rec.maximum_age,
         "last_modified": format_timestamp(rec.last_modified) if rec.last_modified else None,
         "eligibility_description": rec.eligibility,
+        "assured_date": rec.assured_date.isoformat() if rec.assured_date else None,
     })
 
 
@@ -184,8 +186,7 @@ def service_body(rec: ServiceRecord, org: OrganizationRecord) -> dict:
     body["organization"] = organization_body(org)
     body["service_areas"] = [
         {"id": stable_id("service_area", rec.id, d), "service_id": rec.id,
-         "name": districts.ESSEX_NAME if d == districts.ALL else d,
-         "uri": districts.area_uri(d)}
+         "name": districts.area_name(d), "uri": districts.area_uri(d)}
         for d in rec.districts
     ]
     body["service_at_locations"] = [service_at_location_body(rec, loc)
@@ -197,9 +198,14 @@ def service_body(rec: ServiceRecord, org: OrganizationRecord) -> dict:
     process = application_process(rec.referral_routes)
     if process:
         body["application_process"] = process
+    if rec.hours:
+        body["schedules"] = [{"id": stable_id("schedule", rec.id, "hours"), "service_id": rec.id,
+                              "description": rec.hours}]
     body[EXTENSION] = _drop_none({
         "slug": rec.slug,
         "source": rec.source,
+        "source_url": rec.source_url,
+        "source_date": rec.source_date.isoformat() if rec.source_date else None,
         "contact_note": rec.contact_note,
         "contact_confirmed": rec.contact_confirmed,
         "referral_routes": [_drop_none({"kind": r.kind, "instructions": r.instructions,
@@ -275,7 +281,8 @@ def parse_service(body: object, label: str, default_source: str | None = None
         except ValueError:
             problems.append(Problem(label, f"service_areas[{i}].name",
                                     f"{_str(area, 'name')!r} is not one of the 12 Essex "
-                                    "districts or 'Essex'"))
+                                    "districts, 'Essex', Southend-on-Sea, Thurrock or "
+                                    "'England'"))
 
     locations = []
     for i, sal in enumerate(_list(body, "service_at_locations")):
@@ -326,6 +333,12 @@ def parse_service(body: object, label: str, default_source: str | None = None
         contact_url=_str(body, "url"),
         contact_note=_str(ext, "contact_note"),
         referral_routes=routes,
+        hours=next((_str(sch, "description") for sch in _list(body, "schedules")
+                    if _str(sch, "description")), None),
+        source_url=_str(ext, "source_url"),
+        source_date=parse_date(ext.get("source_date"), label, f"{EXTENSION}.source_date",
+                               problems),
+        assured_date=parse_date(body.get("assured_date"), label, "assured_date", problems),
         # No venues listed: like seed and CSV records, keep what the directory has
         # (or give a new service its default virtual location).
         locations=tuple(locations) or None,

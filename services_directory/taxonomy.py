@@ -3,7 +3,8 @@
 - needs: one term per need id (term = the need id, e.g. "loneliness");
 - jhws: the Joint Health and Wellbeing Strategy: priority areas ("area-1"),
   their action-table rows ("1.6") and headline priority measures ("P1.suicide");
-- audience: "resident" and "practitioner".
+- audience: "resident", "practitioner" and "commissioner" (planning and commissioning
+  items: in the directory for completeness, never offered as a referral route).
 
 A service links to terms through ORUK `attributes`. Ids are stable (uuid5).
 """
@@ -20,7 +21,7 @@ from signpost import needs as needs_module
 NEEDS = "needs"
 JHWS = "jhws"
 AUDIENCE = "audience"
-AUDIENCES = ("resident", "practitioner")
+AUDIENCES = ("resident", "practitioner", "commissioner")
 VERSION = "1"
 
 
@@ -74,6 +75,8 @@ def taxonomies() -> dict[str, TaxonomyDef]:
                 "their families and carers."),
         TermDef("practitioner", "Practitioners", "Professionals who refer or signpost: GPs, "
                 "social prescribing link workers, social care, schools, employers."),
+        TermDef("commissioner", "Commissioners and planners", "Strategies, planning guidance "
+                "and commissioning programmes: not something a person can be referred to."),
     )
     return {
         NEEDS: TaxonomyDef(NEEDS, "Essex signposting needs",

@@ -84,7 +84,7 @@ def test_bad_json_reports_every_problem_and_writes_nothing(empty_db_url, tmp_pat
     first, middle, last = data[0], data[20], data[-1]
     first["status"] = "open"  # schema enum
     first["minimum_age"] = -1  # our rule
-    middle["service_areas"][0]["name"] = "Southend"
+    middle["service_areas"][0]["name"] = "Ipswich"
     middle["service_areas"][0].pop("uri")
     middle["id"] = "not-a-uuid"
     last["attributes"][0]["taxonomy_term"]["term"] = "lonelyness"
@@ -100,7 +100,8 @@ def test_bad_json_reports_every_problem_and_writes_nothing(empty_db_url, tmp_pat
         (label[0], "minimum_age", "-1 is not a whole number of years from 0 to 120"),
         (label[20], "id", "'not-a-uuid' is not a 'uuid'"),
         (label[20], "service_areas[0].name",
-         "'Southend' is not one of the 12 Essex districts or 'Essex'"),
+         "'Ipswich' is not one of the 12 Essex districts, 'Essex', Southend-on-Sea, "
+         "Thurrock or 'England'"),
         (label[len(data) - 1], "attributes (needs)", "unknown need id 'lonelyness'"),
         (label[len(data) - 1], "maximum_age", "maximum age 3 is below minimum age 10"),
     }
@@ -236,7 +237,7 @@ def test_bad_csv_reports_rows_and_fields_and_writes_nothing(empty_db_url, tmp_pa
                                                             csv_export):
     data = rows(csv_export)
     data[0]["needs"] = "loneliness;lonelyness"
-    data[1]["service_areas"] = "Tendring;Thurrock"
+    data[1]["service_areas"] = "Tendring;Ipswich"
     data[2]["minimum_age"] = "sixty"
     data[3]["status"] = "closed"
     data[4]["route_1_kind"] = "phone_call"
@@ -250,7 +251,7 @@ def test_bad_csv_reports_rows_and_fields_and_writes_nothing(empty_db_url, tmp_pa
              for p in failure.value.problems}
     assert found == {
         ("bad.csv row 2", "needs", "unknown need id 'lonelyness'"),
-        ("bad.csv row 3", "service_areas", "unknown district 'Thurrock'"),
+        ("bad.csv row 3", "service_areas", "unknown service area 'Ipswich'"),
         ("bad.csv row 4", "minimum_age", "'sixty'"),
         ("bad.csv row 5", "status", "'closed'"),
         ("bad.csv row 6", "route_N_*", "route 1: kind 'phone_call'"),

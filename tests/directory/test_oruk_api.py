@@ -172,9 +172,17 @@ def test_service_at_locations_and_postcode_coverage(client, schema_validator):
     chelmsford = {s["service_id"] for s in all_pages(
         client, "/api/service_at_locations?postcode=CM2")}  # CM2: wholly Chelmsford (ONS)
     assert pilot in clacton and pilot not in chelmsford
-    assert len(clacton) == len(SEED["services"]) and len(chelmsford) == len(clacton) - 1
-    assert all_pages(client, "/api/service_at_locations?postcode=SS1%201AA") == []  # Southend
-    assert all_pages(client, "/api/service_at_locations?postcode=EH1%201YZ") == []  # Edinburgh
+    areas = {stable_id("service", s["slug"]): set(s["service_areas"]) for s in SEED["services"]}
+    essex = {i for i, a in areas.items() if a & {"all", "national", "Tendring"}}
+    assert pilot in clacton and pilot not in chelmsford and clacton == essex
+    assert chelmsford == essex - {pilot}
+    # Southend: its own council's services and national ones; elsewhere: national ones only.
+    southend = {s["service_id"] for s in all_pages(
+        client, "/api/service_at_locations?postcode=SS1%201AA")}
+    assert southend == {i for i, a in areas.items() if a & {"national", "Southend-on-Sea"}}
+    edinburgh = {s["service_id"] for s in all_pages(
+        client, "/api/service_at_locations?postcode=EH1%201YZ")}
+    assert edinburgh == {i for i, a in areas.items() if a == {"national"}} and edinburgh
     assert get(client, "/api/service_at_locations?postcode=hello", 400)["detail"] == (
         "postcode: 'hello' is not a UK postcode")
     # An outward code that spans districts is refused, not guessed; a full postcode in it is not.

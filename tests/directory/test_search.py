@@ -136,7 +136,8 @@ def test_text_boosts_but_never_filters(session):
 
 @pytest.mark.parametrize("filters, message", [
     ({"need": "lonely"}, "unknown need id 'lonely'"),
-    ({"need": "loneliness", "district": "Southend"}, "unknown district 'Southend'"),
+    ({"need": "loneliness", "district": "Ipswich"}, "unknown place 'Ipswich'"),
+    ({"need": "loneliness", "district": "all"}, "unknown place 'all'"),
     ({"need": "loneliness", "age": -1}, "age must be a whole number"),
     ({"need": "loneliness", "audience": "everyone"}, "unknown audience 'everyone'"),
 ])

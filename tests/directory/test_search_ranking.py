@@ -7,16 +7,23 @@ from __future__ import annotations
 import logging
 import os
 
+from datetime import date
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, or_, select
 
-from services_directory import search
+from services_directory import districts, search
 from services_directory import taxonomy as tx
 from services_directory.ids import stable_id
 from services_directory.importer import LOAD_OPTIONS, import_records, service_record
 from services_directory.models import ROUTE_KINDS, Attribute, Service, ServiceArea
-from services_directory.records import OrganizationRecord, RouteRecord, ServiceRecord
+from services_directory.records import (
+    OrganizationRecord,
+    PhoneRecord,
+    RouteRecord,
+    ServiceRecord,
+)
 from services_directory.search import count_services, query_words, search_services
 from signpost.db import session_scope
 
@@ -34,6 +41,8 @@ QUERY_WORDS = ["walking", "walks", "WALK", "groups", "cafe", "carers", "strasse"
                "it's", "its", "100", "50_50", "zebra", "zed", "support", "clair", "istanbul"]
 NEEDS = ["loneliness", "crisis", "mental_wellbeing"]
 DISTRICTS = ["Tendring", "Colchester", "Harlow"]
+PLACES = [*DISTRICTS, "tendring", districts.THURROCK, districts.OUTSIDE]
+CHECKED = [None, None, date(2025, 1, 31), date(2026, 11, 30)]
 EXAMPLES = int(os.environ.get("SIGNPOST_FUZZ_EXAMPLES", "0") or 0) or 60
 
 
@@ -66,12 +75,18 @@ def services(draw, index: int) -> ServiceRecord:
                                   unique=True))),
         minimum_age=lo, maximum_age=draw(st.sampled_from(
             [None, None, *(age for age in (17, 64, 120) if age >= (lo or 0))])),
-        districts=draw(st.just(("all",)) | st.lists(st.sampled_from(DISTRICTS), min_size=1,
-                                                    max_size=2, unique=True).map(tuple)),
-        audience=draw(st.sampled_from([("resident",), ("practitioner",),
+        districts=draw(st.sampled_from([("all",), ("national",), (districts.THURROCK,)])
+                       | st.lists(st.sampled_from(DISTRICTS), min_size=1, max_size=2,
+                                  unique=True).map(tuple)),
+        audience=draw(st.sampled_from([("resident",), ("practitioner",), ("commissioner",),
                                        ("resident", "practitioner")])),
         referral_routes=tuple(RouteRecord(kind, "Ask.") for kind in
                               draw(st.lists(st.sampled_from(ROUTE_KINDS), max_size=2))),
+        phones=draw(st.sampled_from([(), (), (PhoneRecord("0300 000 0000"),)])),
+        contact_url=draw(st.sampled_from([None, None, "https://example.org"])),
+        contact_email=draw(st.sampled_from([None, None, None, "help@example.org"])),
+        source_url="https://example.org/source",
+        assured_date=draw(st.sampled_from(CHECKED)),
     )
 
 
@@ -82,7 +97,7 @@ def directories(draw) -> list[ServiceRecord]:
 
 QUERIES = st.fixed_dictionaries({
     "need": st.sampled_from(NEEDS),
-    "district": st.sampled_from([None, None, *DISTRICTS, "tendring"]),
+    "district": st.sampled_from([None, None, *PLACES]),
     "age": st.sampled_from([None, None, 10, 16, 17, 18, 64, 65, 120]),
     "text": st.one_of(st.lists(st.sampled_from(QUERY_WORDS), min_size=1, max_size=4)
                       .map(" ".join), st.none(), phrase(), st.text(max_size=12)),
@@ -107,22 +122,25 @@ def reference(session, need: str, district: str | None, age: int | None, text: s
                        Service.status == "active"))
     if district:
         matching = matching.where(Service.id.in_(
-            select(ServiceArea.service_id).where(ServiceArea.district.in_([district, "all"]))))
+            select(ServiceArea.service_id)
+            .where(ServiceArea.district.in_(districts.areas_serving(district)))))
     if age is not None:
         matching = matching.where(
             or_(Service.minimum_age.is_(None), Service.minimum_age <= age),
             or_(Service.maximum_age.is_(None), Service.maximum_age >= age))
-    if audience == "resident":
-        matching = matching.where(Service.id.in_(
-            select(Attribute.link_id)
-            .where(Attribute.taxonomy_term_id == tx.term_id(tx.AUDIENCE, "resident"))))
     words = query_words(text)
     ranked = []
     for svc in session.scalars(select(Service).where(Service.id.in_(matching))
                                .options(*LOAD_OPTIONS)):
         rec = service_record(svc)
-        score, reasons = search._rank(rec, need, district, words, audience)
-        ranked.append(((-score, rec.name.casefold(), rec.id), (rec.id, score, reasons)))
+        seen = {None: set(rec.audience), "resident": {"resident"},
+                "practitioner": {"resident", "practitioner"}}[audience]
+        if not seen & set(rec.audience):
+            continue
+        score, reasons = search._rank(rec, need, district, words, audience, age)
+        checked = rec.assured_date.toordinal() if rec.assured_date else 0  # newest first
+        ranked.append(((-score, -checked, rec.name.casefold(), rec.id), (rec.id, score,
+                                                                         reasons)))
     ranked.sort(key=lambda item: item[0])
     return [entry for _, entry in ranked]
 
@@ -188,7 +206,8 @@ def test_names_order_as_python_str_casefold_does(scratch_url):
             assert page(session, query, 100, 0) == reference(session, **query)
         top = searched(session, "loneliness", text="kids strasse", limit=5)
         assert {r.name for r in top[:2]} == {"\u212aids club", "kids"}  # Kelvin sign: k
-        assert top[0].reasons == ["main focus is this need", "name matches 'kids'"]
+        assert top[0].reasons == ["covers all of Essex", "main focus is this need",
+                                  "name matches 'kids'"]
 
 
 def test_search_keys_follow_updates(scratch_url):
@@ -199,7 +218,7 @@ def test_search_keys_follow_updates(scratch_url):
                                   eligibility="Walking distance"),
                            record(1, "Walks", description="Reading.")], scratch_url)
     results = _search(scratch_url, "walking")
-    assert [(r.name, r.score) for r in results] == [("Walks", 45), ("Lunch club", 35)]
+    assert [(r.name, r.score) for r in results] == [("Walks", 65), ("Lunch club", 55)]
     with session_scope(scratch_url) as session:
         keys = session.execute(select(Service.sort_name, Service.search_text)
                                .order_by(Service.slug)).all()

@@ -93,7 +93,7 @@ def test_changed_seed_updates_only_that_service(sqlite_url, tmp_path):
 def test_bad_seed_writes_nothing_and_names_each_problem(empty_db_url, tmp_path):
     data = load_seed()
     data["services"][-1]["needs"] = ["lonelyness"]
-    data["services"][-1]["service_areas"] = ["Southend"]
+    data["services"][-1]["service_areas"] = ["Ipswich"]
     data["services"][3]["minimum_age"] = "old"
     data["services"][5]["colour"] = "blue"
     with pytest.raises(ImportFailed) as failure:
@@ -102,7 +102,7 @@ def test_bad_seed_writes_nothing_and_names_each_problem(empty_db_url, tmp_path):
     last = len(data["services"]) - 1
     assert found == {
         (f"services.yml services[{last}]", "needs", "unknown need id 'lonelyness'"),
-        (f"services.yml services[{last}]", "service_areas", "unknown district 'Southend'"),
+        (f"services.yml services[{last}]", "service_areas", "unknown service area 'Ipswich'"),
         ("services.yml services[3]", "minimum_age", "'old' is not a whole number"),
         ("services.yml services[5]", "colour", "unknown key"),
     }
