@@ -10,8 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import crisis_actions, crisis_replies, replies
 from bot import fallbacks, signposting
-from bot.context import UNKNOWN, extract_context
+from bot.context import UNKNOWN, Context, extract_context
 from bot.practitioner import is_practitioner_text
+from services_directory.districts import OUTSIDE
 from signpost.needs import NEED_IDS, needs
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,28 @@ class ActionIAmABot(Action):
         return []
 
 
+def place_from(context: Context, asked: bool) -> tuple[str | None, list[EventType]]:
+    """The `district` slot value for what the person said about where they live, and slot
+    events for the place question: one of the 12 districts, Southend-on-Sea or Thurrock
+    (their own councils), OUTSIDE (elsewhere: national services), UNKNOWN (declined, or not
+    understood when asked), or None (ask, or ask again). An outward code spanning several
+    areas sets `place_choices` and a postcode ONS does not list sets `postcode_unknown`, so
+    that action_ask_district asks the right question instead of the plain one."""
+    if context.district or context.authority:
+        return context.district or context.authority, []
+    if len(context.candidates) == 1:  # the rest of that postcode area is outside Essex
+        return context.candidates[0], []
+    if context.candidates:
+        return None, [SlotSet("place_choices", list(context.candidates))]
+    if context.outside_area:
+        return OUTSIDE, []
+    if context.postcode_unknown:
+        return None, [SlotSet("postcode_unknown", True)]
+    if asked and context.age is None:
+        return UNKNOWN, []
+    return None, []
+
+
 class ActionSetNeed(Action):
     """Remember the need (from the intent), and any place, age or practitioner cues given early."""
 
@@ -93,8 +116,10 @@ class ActionSetNeed(Action):
         if is_practitioner_text(text):
             events.append(SlotSet("practitioner", True))
         context = extract_context(text, answering=intent == "inform")
-        if context.district:
-            events.append(SlotSet("district", context.district))
+        place, place_events = place_from(context, asked=False)
+        events += place_events
+        if place:
+            events.append(SlotSet("district", place))
         if context.age is not None:
             events.append(SlotSet("age", str(context.age)))
         if (tracker.latest_message.get("risk") or {}).get("tier") == "mentioned":
@@ -129,22 +154,13 @@ class ValidateSignpostForm(FormValidationAction):
         if self._skip(tracker) or tracker.get_slot("district"):
             return {}
         context = extract_context(_text(tracker), answering=self._answering(tracker))
-        if context.district:
-            return {"district": context.district}
-        if context.outside_area:
-            dispatcher.utter_message(
-                text="That place is outside the Essex County Council area (Southend-on-Sea and "
-                "Thurrock run their own services). I'll show services that cover all of Essex."
-            )
-            return {"district": UNKNOWN}
         asked = tracker.get_slot("requested_slot") == "district"
-        if asked and context.age is None:
-            dispatcher.utter_message(
-                text="I didn't recognise that as a place in Essex, so I'll include services "
-                "that cover the whole county."
-            )
-            return {"district": UNKNOWN}
-        return {}
+        place, events = place_from(context, asked=asked)
+        if place == UNKNOWN:
+            dispatcher.utter_message(text=replies.UNRECOGNISED_PLACE)
+        slots = {e["name"]: e["value"] for e in events}
+        return {"district": place, "place_choices": None, "postcode_unknown": None} if place \
+            else slots
 
     async def extract_age(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
@@ -166,9 +182,16 @@ class ActionAskDistrict(Action):
         return "action_ask_district"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
-        ask = replies.ASK_PLACE if tracker.get_slot("age") else replies.ASK_PLACE_AND_AGE
-        dispatcher.utter_message(text=ask)
-        return []
+        choices = tracker.get_slot("place_choices")
+        if choices:
+            text, buttons = replies.which_area(tuple(choices))
+            dispatcher.utter_message(text=text, buttons=buttons)
+        elif tracker.get_slot("postcode_unknown"):
+            dispatcher.utter_message(text=replies.POSTCODE_UNKNOWN)
+        else:
+            ask = replies.ASK_PLACE if tracker.get_slot("age") else replies.ASK_PLACE_AND_AGE
+            dispatcher.utter_message(text=ask)
+        return [SlotSet("place_choices", None), SlotSet("postcode_unknown", None)]
 
 
 class ActionAskAge(Action):

@@ -20,6 +20,20 @@ ASK_PLACE_AND_AGE = (
     "roughly how old are you? (You can say 'rather not say'.)"
 )
 ASK_PLACE = "And which town or area of Essex do you live in? (Or say 'rather not say'.)"
+POSTCODE_UNKNOWN = ("I couldn't find that postcode. Could you check it, or tell me the town or "
+                    "village instead?")
+UNRECOGNISED_PLACE = ("I didn't recognise that as a place in Essex, so I'll include services "
+                      "that cover the whole county.")
+
+
+def which_area(candidates: tuple[str, ...]) -> tuple[str, list[dict]]:
+    """An outward code that spans several council areas: ask, never guess. The buttons send
+    the area's name as typed text, which the place reader understands."""
+    names = list(candidates)
+    listed = ", ".join(names[:-1]) + f" and {names[-1]}"
+    return (f"That postcode area covers parts of {listed}. Which one do you live in? "
+            "(Or tell me your full postcode or your town.)",
+            [{"title": name, "payload": name} for name in names])
 ASK_AGE = (
     "And roughly how old are you (or the person you're asking for)? An age or a life stage "
     "like 'retired' or 'teenager' is fine, or say 'rather not say'."

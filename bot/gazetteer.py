@@ -9,13 +9,14 @@ import yaml
 
 from services_directory import postcodes
 from services_directory.districts import DISTRICTS as _DIRECTORY_DISTRICTS
+from services_directory.districts import OUTSIDE as _OUTSIDE
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 DISTRICTS = _DIRECTORY_DISTRICTS  # the 12 districts: one list, in services_directory
 UNITARY = postcodes.UNITARY  # Southend-on-Sea and Thurrock
-OUTSIDE = "outside"  # a place outside Essex, Southend-on-Sea and Thurrock
+OUTSIDE = _OUTSIDE  # a place outside Essex, Southend-on-Sea and Thurrock
 POSTCODE = "postcode"  # entity id of a postcode: bot/context.py looks it up in the ONSPD
 
 

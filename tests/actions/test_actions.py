@@ -99,10 +99,21 @@ def test_show_services_twice_for_the_same_message_logs_once(directory):
     assert len(events_in_log(directory)) == first
 
 
-def test_unconfirmed_contact_details_are_said_honestly(directory):
-    d, _ = run(A.ActionShowServices(), tracker(
-        "", "inform", {"need": "loneliness", "district": "Tendring", "age": "81"}))
-    assert "to be confirmed" in texts(d)
+def test_every_card_has_a_contact_or_says_none_is_listed_and_the_general_route_once(
+        directory):
+    for need in ("loneliness", "independent_living", "parenting", "mental_wellbeing"):
+        d, _ = run(A.ActionShowServices(), tracker(
+            "", "inform", {"need": need, "district": "Tendring", "age": "81"}))
+        cards = [m["text"] for m in d.messages[1:-1]]
+        assert cards
+        for card in cards:
+            assert "Contact: " in card or "No phone number or website listed yet" in card \
+                or "to be confirmed" in card, card
+        closing = d.messages[-1]["text"]
+        unlisted = any("Contact: " not in card for card in cards)
+        general = "call NHS 111 for health advice at any time"  # replies.GENERAL_ROUTE
+        assert (general in closing) == unlisted
+        assert texts(d).count(general) <= 1
 
 
 def test_practitioner_sees_how_to_refer(directory):
@@ -274,7 +285,7 @@ def test_form_validation_fills_place_and_age_from_one_answer(directory):
     t = tracker("Clacton, I'm 78", "inform",
                 {"need": "loneliness", "requested_slot": "district"})
     d = CollectingDispatcher()
-    assert asyncio.run(form.extract_district(d, t, DOMAIN)) == {"district": "Tendring"}
+    assert asyncio.run(form.extract_district(d, t, DOMAIN))["district"] == "Tendring"
     assert asyncio.run(form.extract_age(d, t, DOMAIN)) == {"age": "78"}
 
 
@@ -290,11 +301,64 @@ def test_form_validation_outside_area_and_refusal(directory):
     form = A.ValidateSignpostForm()
     d = CollectingDispatcher()
     t = tracker("Southend", "inform", {"need": "weight", "requested_slot": "district"})
-    assert asyncio.run(form.extract_district(d, t, DOMAIN)) == {"district": "unknown"}
-    assert "outside" in texts(d)
+    assert asyncio.run(form.extract_district(d, t, DOMAIN))["district"] == "Southend-on-Sea"
+    t = tracker("I live in Grays", "inform", {"need": "weight", "requested_slot": "district"})
+    assert asyncio.run(form.extract_district(d, t, DOMAIN))["district"] == "Thurrock"
+    t = tracker("London", "inform", {"need": "weight", "requested_slot": "district"})
+    assert asyncio.run(form.extract_district(d, t, DOMAIN))["district"] == "outside"
     t = tracker("rather not say", "deny", {"need": "weight", "requested_slot": "age",
                                            "district": "Harlow"})
     assert asyncio.run(form.extract_age(CollectingDispatcher(), t, DOMAIN)) == {"age": "unknown"}
+
+
+def test_a_postcode_area_that_spans_districts_is_asked_about_not_guessed(directory):
+    form = A.ValidateSignpostForm()
+    t = tracker("CM3", "inform", {"need": "weight", "requested_slot": "district"})
+    slots = asyncio.run(form.extract_district(CollectingDispatcher(), t, DOMAIN))
+    assert "district" not in slots
+    assert set(slots["place_choices"]) >= {"Chelmsford", "Maldon", "Braintree"}
+    d, events = run(A.ActionAskDistrict(), tracker("CM3", "inform", {
+        "need": "weight", "requested_slot": "district", "place_choices": slots["place_choices"]}))
+    assert "covers parts of Chelmsford" in texts(d)
+    buttons = [b["payload"] for m in d.messages for b in (m.get("buttons") or [])]
+    assert buttons == slots["place_choices"]
+    assert SlotSet("place_choices", None) in events
+    # The answer, typed or a button: the district; a full postcode resolves exactly.
+    for answer, district in (("Maldon", "Maldon"), ("CM3 5ZA", "Chelmsford")):
+        t = tracker(answer, "inform", {"need": "weight", "requested_slot": "district"})
+        got = asyncio.run(form.extract_district(CollectingDispatcher(), t, DOMAIN))
+        assert got["district"] == district
+
+
+def test_a_postcode_ons_does_not_list_is_queried(directory):
+    form = A.ValidateSignpostForm()
+    t = tracker("CO15 1ZZ", "inform", {"need": "weight", "requested_slot": "district"})
+    assert asyncio.run(form.extract_district(CollectingDispatcher(), t, DOMAIN)) == {
+        "postcode_unknown": True}
+    d, _ = run(A.ActionAskDistrict(), tracker("", "inform", {"need": "weight",
+                                                             "postcode_unknown": True}))
+    assert "couldn't find that postcode" in texts(d)
+
+
+@pytest.mark.parametrize("place, said, area", [
+    ("Southend-on-Sea", "own council services", {"Southend-on-Sea", "national"}),
+    ("Thurrock", "own council services", {"Thurrock", "national"}),
+    ("outside", "outside Essex", {"national"}),
+])
+def test_services_beyond_the_county_council_area(directory, place, said, area):
+    from services_directory.search import get_service
+    from signpost.db import session_scope
+
+    d, events = run(A.ActionShowServices(), tracker(
+        "", "inform", {"need": "smoking", "district": place, "age": "40"}))
+    assert said in texts(d)
+    shown = next(e["value"] for e in events if e["name"] == "shown_service_ids")
+    assert shown
+    with session_scope(directory) as session:
+        for service_id in shown:
+            assert set(get_service(session, service_id).districts) <= area
+    # The county's statistics count the 12 districts; these are "not known".
+    assert {r["district"] for r in events_in_log(directory)} == {"unknown"}
 
 
 def test_fallback_asks_to_rephrase_then_offers_a_person(directory):
