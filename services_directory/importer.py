@@ -202,7 +202,8 @@ def _check_service(svc: ServiceRecord, add: Add) -> None:
             f"maximum age {svc.maximum_age} is below minimum age {svc.minimum_age}")
     _check_list(label, "districts", svc.districts, districts_module.AREAS, "service area",
                 add, required=True)
-    if districts_module.ALL in svc.districts and len(svc.districts) > 1:
+    if districts_module.ALL in svc.districts and set(svc.districts) & set(
+            districts_module.DISTRICTS):
         add(label, "districts", "'all' (all of Essex) cannot be combined with district names")
     if districts_module.NATIONAL in svc.districts and len(svc.districts) > 1:
         add(label, "districts", "'national' (all of England) cannot be combined with other "

@@ -156,7 +156,12 @@ def canonical_areas(values: tuple[str, ...]) -> tuple[str, ...]:
             out.append(districts.canonical_area(value))
         except ValueError:
             out.append(value)
-    return tuple(out)
+    # Every one of the 12 districts named is all of Essex (so it ranks as county-wide).
+    if set(districts.DISTRICTS) <= set(out):
+        first = min(out.index(d) for d in districts.DISTRICTS)
+        rest = [a for a in out if a not in districts.DISTRICTS]
+        out = [*rest[:first], districts.ALL, *rest[first:]]
+    return tuple(dict.fromkeys(out))
 
 
 def parse_date(value: object, label: str, field: str, problems: list[Problem]) -> date | None:

@@ -42,3 +42,11 @@ def test_every_area_round_trips_through_its_ons_code():
     for area in d.AREAS:
         assert d.district_from_area(None, d.area_uri(area)) == area
         assert d.district_from_area(d.area_name(area), None) == area
+
+
+def test_all_twelve_districts_named_are_all_of_essex():
+    from services_directory.records import canonical_areas
+
+    assert canonical_areas((*d.DISTRICTS, "Thurrock")) == (d.ALL, d.THURROCK)
+    assert canonical_areas(("Southend-on-Sea", *reversed(d.DISTRICTS))) == (d.SOUTHEND, d.ALL)
+    assert canonical_areas(("tendring", "essex")) == ("Tendring", d.ALL)  # validation refuses
