@@ -1,4 +1,4 @@
-"""`signpost directory seed | import | export | search | build-postcodes`."""
+"""`signpost directory seed | import | export | search | build-postcodes | freshness`."""
 from __future__ import annotations
 
 import argparse
@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from services_directory import export as export_module
+from services_directory import freshness as freshness_module
 from services_directory import postcode_build, postcodes
 from services_directory.feed import FeedError
 from services_directory.importer import SOURCE_FORMATS, ImportFailed, SourceError, import_source
@@ -71,6 +72,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, default=3, help="results (default: %(default)s)")
     p.add_argument("--offset", type=int, default=0, help="skip this many (for more options)")
     p.add_argument("--json", action="store_true", help="JSON output")
+
+    p = command("freshness", "active services with no direct contact, or details never "
+                "checked or checked too long ago", _freshness)
+    p.add_argument("--months", type=int, default=freshness_module.DEFAULT_MONTHS,
+                   help="out of date when last checked more than this many months ago "
+                   "(default: %(default)s)")
 
 
 def _database_errors(func: Callable) -> Callable:
@@ -200,3 +207,22 @@ def _describe(number: int, r: ServiceResult) -> str:
     if r.jhws_actions or r.priority_measures:
         lines.append(f"   JHWS: {', '.join(r.jhws_actions + r.priority_measures)}")
     return "\n".join(lines)
+
+
+@_database_errors
+def _freshness(args: argparse.Namespace) -> int:
+    """The list /commissioners/directory-freshness shows, as text; exits 0 either way."""
+    try:
+        with session_scope(args.database_url) as session:
+            report = freshness_module.freshness(session, args.months)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"{len(report.services)} of {report.active} active services need checking "
+          f"(out of date: last checked before {report.cutoff.isoformat()}).")
+    print(f"  no phone, email or website: {report.no_contact}; never checked: "
+          f"{report.never_checked}; out of date: {report.out_of_date}")
+    for s in report.services:
+        checked = s.assured_date.isoformat() if s.assured_date else "never"
+        print(f"- {s.name} ({s.provider}): {'; '.join(s.missing)}. Last checked: {checked}. "
+              f"Source: {s.source_url or 'none recorded'}")
+    return 0

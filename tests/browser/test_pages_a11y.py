@@ -41,12 +41,21 @@ def test_every_page_passes_axe_and_reflows(new_page, web_url, stack):
 
     page.goto(web_url + "/practitioners")
     problems += check_page(page, "practitioners")
-    page.goto(web_url + "/practitioners?need=loneliness&district=Tendring&age=79")
+    page.goto(web_url + "/practitioners?q=lonely+widower&where=Clacton&age=79")
     problems += check_page(page, "practitioners-results")
     first = page.locator(".service-card h3 a").first.get_attribute("href")
-    assert re.fullmatch(r"/practitioners/services/[0-9a-f-]{36}", first)
+    assert re.fullmatch(r"/practitioners/services/[a-z0-9-]+\?back=\S+", first)
     page.goto(web_url + first)
     problems += check_page(page, "practitioner-service")
+    page.goto(web_url + "/practitioners?q=lonely&where=CM3")
+    problems += check_page(page, "practitioners-choose-area")
+    page.goto(web_url + "/practitioners?need=loneliness&where=Clacton")
+    picks = page.locator("input[name=s]")
+    picks.nth(0).check()
+    picks.nth(1).check()
+    page.get_by_role("button", name="Make a list for the patient").click()
+    page.wait_for_url("**/practitioners/summary?**")
+    problems += check_page(page, "practitioners-summary")
     resp = page.goto(web_url + "/practitioners?need=nope&age=200")
     assert resp.status == 400
     problems += check_page(page, "practitioners-error")
@@ -61,5 +70,7 @@ def test_every_page_passes_axe_and_reflows(new_page, web_url, stack):
     if resp.status != 404:
         assert resp.status == 200, resp.status
         problems += check_page(page, "commissioners")
+        page.goto(web_url + "/commissioners/directory-freshness")
+        problems += check_page(page, "directory-freshness")
 
     assert not problems, "\n".join(problems)
