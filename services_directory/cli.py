@@ -174,7 +174,7 @@ def _search(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"total": total, "offset": args.offset,
                           "results": [r.to_dict() for r in results]}, indent=2,
-                         ensure_ascii=False))
+                         ensure_ascii=False, default=str))  # dates as YYYY-MM-DD
         return 0
     if not results:
         print("No matching active services." + ("" if total else

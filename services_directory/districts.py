@@ -102,6 +102,9 @@ def canonical_place(name: str) -> str:
                      f"{', '.join(UNITARY)} or {OUTSIDE!r}")
 
 
+IN_ESSEX: tuple[str, ...] = (*DISTRICTS, ALL, NATIONAL)  # somewhere in Essex, not known where
+
+
 def areas_serving(place: str | None) -> tuple[str, ...]:
     """The service areas whose services someone living in `place` can use: a district's
     own services, all-Essex ones and national ones; for Southend-on-Sea or Thurrock their

@@ -5,7 +5,8 @@ Filters (SQL), all strict:
   - status active, and the service serves the need (main or secondary);
   - area: a service the person can use where they live (districts.areas_serving): their
     district's, all-Essex and national ones; in Southend-on-Sea or Thurrock, that
-    council's and national ones; elsewhere (place "outside"), national ones only;
+    council's and national ones; elsewhere (place "outside"), national ones only; no
+    place: anything but services only for Southend-on-Sea or Thurrock;
   - age within the service's minimum/maximum;
   - audience: residents see resident services only; practitioners also see services for
     practitioners; planning and commissioning items ("commissioner" only) are never a
@@ -15,10 +16,12 @@ Ranking, a score (the "reasons" list says which parts applied):
   +40 local: the service names the person's district (or council)
   +20 county-wide: an all-Essex service, for someone in Essex or of unknown place
   +30 main need: the need is the service's first need (a secondary need scores 0)
-  +25 direct contact: a phone number, email or web address to use today
+  +40 direct contact: a phone number, email or web address to use today (it outweighs
+      being county-wide and the main need: "ask your GP" is the last resort)
   +15 made for this age: the person's age is given and the service is for an age group
       (maximum age 25 or under, or minimum age 50 or over)
-  +10 self-referral (residents) / takes professional referrals (practitioners)
+  +10 self-referral with a direct contact (residents) / takes professional referrals
+      (practitioners)
   +15 per query word in the name, +5 per word only in description/eligibility
   -1000 a national crisis line (main need "crisis") when the need is not crisis
 Ties: the most recently checked first (assured_date; never checked last), then name
@@ -42,7 +45,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -67,7 +70,7 @@ log = logging.getLogger(__name__)
 CRISIS = "crisis"
 AUDIENCES = ("resident", "practitioner")  # who searches; "commissioner" items are not routes
 OUTSIDE = districts_module.OUTSIDE  # a place beyond Essex, Southend-on-Sea and Thurrock
-LOCAL, COUNTY, PRIMARY, DIRECT, AGE_GROUP = 40, 20, 30, 25, 15
+LOCAL, COUNTY, PRIMARY, DIRECT, AGE_GROUP = 40, 20, 30, 40, 15
 NAME_WORD, TEXT_WORD, ROUTE, CRISIS_LINE = 15, 5, 10, -1000
 YOUNG_MAX, OLDER_MIN = 25, 50  # "made for an age group": maximum age <= 25 or minimum >= 50
 MAX_ROWS = 2**31  # more services than any directory holds: a page from here on is empty
@@ -109,7 +112,11 @@ class ServiceResult:
     reasons: list[str] = field(default_factory=list)  # why it ranked where it did
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """JSON-ready: dates as YYYY-MM-DD (as ORUK writes them)."""
+        out = asdict(self)
+        for key in ("source_date", "assured_date"):
+            out[key] = out[key].isoformat() if out[key] else None
+        return out
 
 
 def _result(rec: ServiceRecord, organization: str, score: int = 0,
@@ -199,11 +206,10 @@ def _matching(query: Select, need: str, district: str | None, age: int | None,
     query = (query.join(Attribute, Attribute.link_id == Service.id)
              .where(Attribute.taxonomy_term_id == tx.term_id(tx.NEEDS, need),
                     Service.status == "active"))
-    if district:
-        query = query.where(exists().where(
-            ServiceArea.service_id == Service.id,
-            ServiceArea.district.in_(districts_module.areas_serving(district))
-        ).correlate(Service))
+    # No place given: somewhere in Essex, so not a service only for Southend or Thurrock.
+    areas = districts_module.areas_serving(district) if district else districts_module.IN_ESSEX
+    query = query.where(exists().where(ServiceArea.service_id == Service.id,
+                                       ServiceArea.district.in_(areas)).correlate(Service))
     if age is not None:
         query = query.where(or_(Service.minimum_age.is_(None), Service.minimum_age <= age),
                             or_(Service.maximum_age.is_(None), Service.maximum_age >= age))
@@ -262,7 +268,7 @@ def _rank(rec: ServiceRecord, need: str, district: str | None, words: list[str],
     if audience == "practitioner" and "professional_referral" in kinds:
         score += ROUTE
         reasons.append("takes professional referrals")
-    elif audience != "practitioner" and "self_referral" in kinds:
+    elif audience != "practitioner" and "self_referral" in kinds and rec.contact_confirmed:
         score += ROUTE
         reasons.append("you can refer yourself")
     if need != CRISIS and rec.needs and rec.needs[0] == CRISIS:
@@ -318,8 +324,10 @@ def _score_sql(need: str, district: str | None, words: list[str], audience: str 
         parts.append(case((_contains_sql(Service.sort_name, stem, dialect), NAME_WORD),
                           (_contains_sql(Service.search_text, stem, dialect), TEXT_WORD),
                           else_=0))
-    route = "professional_referral" if audience == "practitioner" else "self_referral"
-    parts.append(case((_has_route(route), ROUTE), else_=0))
+    if audience == "practitioner":
+        parts.append(case((_has_route("professional_referral"), ROUTE), else_=0))
+    else:  # referring yourself needs something to ring, write to or visit
+        parts.append(case((and_(_has_route("self_referral"), direct), ROUTE), else_=0))
     return sum(parts[1:], parts[0])
 
 

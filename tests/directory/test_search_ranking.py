@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import os
-
 from datetime import date
 
 from hypothesis import HealthCheck, given, settings
@@ -120,10 +119,10 @@ def reference(session, need: str, district: str | None, age: int | None, text: s
     matching = (select(Service.id).join(Attribute, Attribute.link_id == Service.id)
                 .where(Attribute.taxonomy_term_id == tx.term_id(tx.NEEDS, need),
                        Service.status == "active"))
-    if district:
-        matching = matching.where(Service.id.in_(
-            select(ServiceArea.service_id)
-            .where(ServiceArea.district.in_(districts.areas_serving(district)))))
+    areas = districts.areas_serving(district) if district else (*districts.DISTRICTS, "all",
+                                                                 "national")
+    matching = matching.where(Service.id.in_(
+        select(ServiceArea.service_id).where(ServiceArea.district.in_(areas))))
     if age is not None:
         matching = matching.where(
             or_(Service.minimum_age.is_(None), Service.minimum_age <= age),

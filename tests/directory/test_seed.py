@@ -11,7 +11,6 @@ from services_directory import importer
 from services_directory.ids import stable_id
 from services_directory.importer import ImportFailed
 from services_directory.models import Organization, Service
-from services_directory.records import CONFIRM_NOTE
 from services_directory.search import get_service
 from services_directory.seed import SEED_FILE, YAML_LOADER, seed
 from signpost.cli import main
@@ -74,9 +73,29 @@ def test_contact_details_are_exactly_the_seed_file(sqlite_url):
             assert result.referral_routes == [
                 {"kind": r["kind"], "instructions": r["instructions"], "url": r["url"]}
                 for r in raw["referral_routes"]]
-        befriending = get_service(session, stable_id("service", "befriending-scheme"))
-    assert befriending.contact_note == CONFIRM_NOTE
-    assert not befriending.contact_confirmed
+            provenance = raw.get("provenance") or {}
+            assert (result.source_url, result.source_date, result.assured_date) == (
+                provenance.get("source_url"), provenance.get("source_date"),
+                provenance.get("assured_date")), raw["slug"]
+        agents = get_service(session, stable_id("service", "community-agents"))
+    assert agents.contact_note == "Contact details to be confirmed."
+    assert not agents.contact_confirmed
+
+
+def test_every_contact_in_the_seed_has_a_source_or_is_a_well_known_line():
+    """Honest data: a phone, email or web address comes with the page it was taken from
+    and the date it was checked; only the national help lines held in
+    signpost/help_lines.yml (999, 111, Samaritans, Shout, Childline) stand on their own."""
+    from signpost.help_lines import lines
+
+    known = {line.number for line in lines().values()}
+    for raw in SEED["services"]:
+        contact, provenance = raw["contact"], raw.get("provenance") or {}
+        if not any(contact.get(k) for k in ("phone", "email", "url")):
+            continue
+        if contact.get("phone") in known:
+            continue
+        assert provenance.get("source_url") and provenance.get("assured_date"), raw["slug"]
 
 
 def test_changed_seed_updates_only_that_service(sqlite_url, tmp_path):
