@@ -13,6 +13,7 @@ from bot import fallbacks, signposting
 from bot.context import UNKNOWN, Context, extract_context
 from bot.practitioner import is_practitioner_text
 from services_directory.districts import OUTSIDE
+from signpost.circumstances import detect as detect_circumstances
 from signpost.needs import NEED_IDS, needs
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,13 @@ def place_from(context: Context, asked: bool) -> tuple[str | None, list[EventTyp
     return None, []
 
 
+def circumstance_events(tracker: Tracker, text: str) -> list[EventType]:
+    """Add the circumstances this message shows (ids only; the text is not kept)."""
+    known = list(tracker.get_slot("circumstances") or [])
+    new = [c for c in detect_circumstances(text) if c not in known]
+    return [SlotSet("circumstances", known + new)] if new else []
+
+
 class ActionSetNeed(Action):
     """Remember the need (from the intent), and any place, age or practitioner cues given early."""
 
@@ -115,6 +123,7 @@ class ActionSetNeed(Action):
             events += [SlotSet("need", intent), SlotSet("results_offset", 0)]
         if is_practitioner_text(text):
             events.append(SlotSet("practitioner", True))
+        events += circumstance_events(tracker, text)
         context = extract_context(text, answering=intent == "inform")
         place, place_events = place_from(context, asked=False)
         events += place_events
@@ -156,7 +165,7 @@ class ValidateSignpostForm(FormValidationAction):
         context = extract_context(_text(tracker), answering=self._answering(tracker))
         asked = tracker.get_slot("requested_slot") == "district"
         place, events = place_from(context, asked=asked)
-        if place == UNKNOWN:
+        if place == UNKNOWN and context.district != UNKNOWN:  # not understood, not declined
             dispatcher.utter_message(text=replies.UNRECOGNISED_PLACE)
         slots = {e["name"]: e["value"] for e in events}
         return {"district": place, "place_choices": None, "postcode_unknown": None} if place \
@@ -231,7 +240,9 @@ def show_page(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int, a
         dispatcher.utter_message(text=replies.ASK_NEED)
         return []
     try:
-        services, total = signposting.find_services(need, district, age, practitioner, offset)
+        services, total = signposting.find_services(
+            need, district, age, practitioner, offset,
+            circumstances=tracker.get_slot("circumstances") or ())
     except Exception:  # the directory is down: never leave the person with nothing
         log.exception("directory search failed")
         dispatcher.utter_message(text=fallbacks.DIRECTORY_DOWN)

@@ -87,9 +87,16 @@ def last_checked(service: ServiceResult) -> str | None:
     return f"Last checked: {service.assured_date.strftime('%B %Y')}"
 
 
+def title(service: ServiceResult) -> str:
+    """'Name (Provider)', without repeating a provider the name already gives."""
+    if service.organization.casefold() in service.name.casefold():
+        return service.name
+    return f"{service.name} ({service.organization})"
+
+
 def resident_card(service: ServiceResult) -> str:
     route = _route(service, "self_referral") or (service.referral_routes or [None])[0]
-    lines = [f"{service.name} ({service.organization})", service.description,
+    lines = [title(service), service.description,
              contact_line(service)]
     if service.hours:
         lines.append(f"Open: {service.hours}")
@@ -112,7 +119,7 @@ def closing(services: list[ServiceResult]) -> str:
 
 
 def practitioner_card(service: ServiceResult) -> str:
-    lines = [f"{service.name} ({service.organization})", service.description]
+    lines = [title(service), service.description]
     prof = _route(service, "professional_referral")
     form = _route(service, "online_form")
     selfref = _route(service, "self_referral")

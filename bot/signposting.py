@@ -31,12 +31,15 @@ def find_services(
     practitioner: bool = False,
     offset: int = 0,
     limit: int = PAGE_SIZE,
+    circumstances: Sequence[str] = (),
 ) -> tuple[list[ServiceResult], int]:
-    """The best active services for this need, place and age, and how many there are in all."""
+    """The best active services for this need, place, age and circumstances (ids from
+    signpost/circumstances.yml), and how many there are in all."""
     district = district if district not in (None, "unknown") else None
     audience = PRACTITIONER if practitioner else RESIDENT
     with session_scope() as session:
-        kwargs = dict(need=need, district=district, age=age, audience=audience)
+        kwargs = dict(need=need, district=district, age=age, audience=audience,
+                      circumstances=tuple(circumstances))
         total = count_services(session, **kwargs)
         return search_services(session, limit=limit, offset=offset, **kwargs), total
 

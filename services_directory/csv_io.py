@@ -38,6 +38,7 @@ COLUMNS = (
     "organization_website", "organization_email",
     "needs", "jhws_actions", "priority_measures",
     "minimum_age", "maximum_age", "eligibility", "service_areas", "audience",
+    "for_circumstances",
     "contact_phone", "contact_email", "contact_url", "contact_note", "hours",
     "source", "source_url", "source_date", "assured_date", "last_modified",
 )
@@ -126,6 +127,7 @@ def read_csv(text: str, source_name: str = "CSV"
             eligibility=cells.get("eligibility"),
             districts=canonical_areas(_split(cells.get("service_areas"))),
             audience=_split(cells.get("audience")),
+            for_circumstances=_split(cells.get("for_circumstances")),
             phones=tuple(PhoneRecord(n) for n in _split(cells.get("contact_phone"))),
             contact_email=cells.get("contact_email"),
             contact_url=cells.get("contact_url"),
@@ -163,6 +165,7 @@ def write_csv(services: Iterable[ServiceRecord], orgs: dict[str, OrganizationRec
             "minimum_age": svc.minimum_age, "maximum_age": svc.maximum_age,
             "eligibility": svc.eligibility, "service_areas": SEP.join(svc.districts),
             "audience": SEP.join(svc.audience),
+            "for_circumstances": SEP.join(svc.for_circumstances),
             "contact_phone": SEP.join(p.number for p in svc.phones),
             "contact_email": svc.contact_email, "contact_url": svc.contact_url,
             "contact_note": svc.contact_note, "hours": svc.hours, "source": svc.source,

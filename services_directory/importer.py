@@ -45,6 +45,7 @@ from services_directory.records import (
     ServiceRecord,
     utc_now,
 )
+from signpost.circumstances import CIRCUMSTANCE_IDS
 from signpost.db import session_scope
 from signpost.needs import NEED_IDS
 
@@ -215,6 +216,8 @@ def _check_service(svc: ServiceRecord, add: Add) -> None:
         if value is not None and value > date.today():
             add(label, key, f"{value.isoformat()} is in the future")
     _check_list(label, "audience", svc.audience, tx.AUDIENCES, "audience", add, required=True)
+    _check_list(label, "for_circumstances", svc.for_circumstances, CIRCUMSTANCE_IDS,
+                "circumstance id", add, required=False)
     for phone in svc.phones:
         if not PHONE.match(phone.number) or len(phone.number) > 50:
             add(label, "phones", f"{phone.number!r} is not a phone number")
@@ -288,7 +291,8 @@ def organization_record(org: Organization) -> OrganizationRecord:
 def service_record(svc: Service) -> ServiceRecord:
     """The record a service row holds (the inverse of _apply)."""
     index = tx.term_index()
-    tagged: dict[str, list[tuple[int, str]]] = {tx.NEEDS: [], tx.JHWS: [], tx.AUDIENCE: []}
+    tagged: dict[str, list[tuple[int, str]]] = {tx.NEEDS: [], tx.JHWS: [], tx.AUDIENCE: [],
+                                                tx.CIRCUMSTANCES: []}
     for attr in svc.attributes:
         found = index.get(attr.taxonomy_term_id)
         if found is None:  # a term no longer in needs.yml/jhws.yml: read it from the database
@@ -313,6 +317,7 @@ def service_record(svc: Service) -> ServiceRecord:
         eligibility=svc.eligibility_description,
         districts=tuple(a.district for a in svc.service_areas),
         audience=tuple(code for _, code in sorted(tagged[tx.AUDIENCE])),
+        for_circumstances=tuple(code for _, code in sorted(tagged[tx.CIRCUMSTANCES])),
         phones=tuple(PhoneRecord(p.number, p.description) for p in svc.phones),
         contact_email=svc.email,
         contact_url=svc.url,
@@ -403,7 +408,8 @@ def _apply(session: Session, svc: Service, rec: ServiceRecord) -> None:
     ])
     tagged = ([(tx.NEEDS, "need", code) for code in rec.needs]
               + [(tx.JHWS, "jhws", code) for code in rec.jhws_actions + rec.priority_measures]
-              + [(tx.AUDIENCE, "audience", code) for code in rec.audience])
+              + [(tx.AUDIENCE, "audience", code) for code in rec.audience]
+              + [(tx.CIRCUMSTANCES, "circumstance", code) for code in rec.for_circumstances])
     _sync(session, svc.attributes, Attribute, [
         (stable_id("attribute", rec.id, tx.term_id(tax, code)),
          {"taxonomy_term_id": tx.term_id(tax, code), "link_type": link_type, "position": i})

@@ -51,6 +51,7 @@ ROUTE_LABELS = {
 FIELD_NAMES = {
     "needs": "attributes (needs)", "jhws_actions": "attributes (jhws)",
     "priority_measures": "attributes (jhws)", "audience": "attributes (audience)",
+    "for_circumstances": "attributes (circumstances)",
     "districts": "service_areas", "eligibility": "eligibility_description",
     "contact_url": "url", "contact_email": "email", "organization": "organization",
     "slug": f"{EXTENSION}.slug", "referral_routes": f"{EXTENSION}.referral_routes",
@@ -131,7 +132,8 @@ def _attributes(rec: ServiceRecord) -> list[dict]:
     out = []
     for slug, link_type, codes in ((tx.NEEDS, "need", rec.needs),
                                    (tx.JHWS, "jhws", rec.jhws_actions + rec.priority_measures),
-                                   (tx.AUDIENCE, "audience", rec.audience)):
+                                   (tx.AUDIENCE, "audience", rec.audience),
+                                   (tx.CIRCUMSTANCES, "circumstance", rec.for_circumstances)):
         for code in codes:
             term = defs[slug].get(code) or tx.TermDef(code, code, code)
             term_id = tx.term_id(slug, code)
@@ -258,7 +260,8 @@ def parse_service(body: object, label: str, default_source: str | None = None
                                     "differs from organization.id"))
     organization_id = org.id if org else (_str(body, "organization_id") or "")
 
-    codes: dict[str, list[str]] = {tx.NEEDS: [], tx.JHWS: [], tx.AUDIENCE: []}
+    codes: dict[str, list[str]] = {tx.NEEDS: [], tx.JHWS: [], tx.AUDIENCE: [],
+                                   tx.CIRCUMSTANCES: []}
     for i, attr in enumerate(_list(body, "attributes")):
         term = attr.get("taxonomy_term") if isinstance(attr.get("taxonomy_term"), dict) else {}
         known = tx.term_index().get(_str(attr, "taxonomy_term_id") or "")
@@ -327,6 +330,7 @@ def parse_service(body: object, label: str, default_source: str | None = None
         districts=canonical_areas(tuple(area_names)),
         # A feed that does not tag an audience is a public directory.
         audience=tuple(codes[tx.AUDIENCE]) or ("resident",),
+        for_circumstances=tuple(codes[tx.CIRCUMSTANCES]),
         phones=tuple(PhoneRecord(_str(p, "number") or "", _str(p, "description"))
                      for p in _list(body, "phones")),
         contact_email=_str(body, "email"),

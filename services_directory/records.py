@@ -87,6 +87,7 @@ class ServiceRecord:
     eligibility: str | None = None
     districts: tuple[str, ...] = ("all",)  # ("all",) or canonical district names
     audience: tuple[str, ...] = ("resident",)
+    for_circumstances: tuple[str, ...] = ()  # only for people in one of these (any of them)
     phones: tuple[PhoneRecord, ...] = ()
     contact_email: str | None = None
     contact_url: str | None = None

@@ -8,20 +8,29 @@ Filters (SQL), all strict:
     council's and national ones; elsewhere (place "outside"), national ones only; no
     place: anything but services only for Southend-on-Sea or Thurrock;
   - age within the service's minimum/maximum;
+  - circumstances: a service only for people in certain circumstances (pregnant or a new
+    parent, a carer, an employer...: signpost/circumstances.yml) is offered to a resident
+    only when theirs include one (given, or implied by the need); so is a practitioner,
+    for their patient (the API without an audience lists everything);
   - audience: residents see resident services only; practitioners also see services for
     practitioners; planning and commissioning items ("commissioner" only) are never a
     referral route, so neither sees them.
 
 Ranking, a score (the "reasons" list says which parts applied):
-  +40 local: the service names the person's district (or council)
-  +20 county-wide: an all-Essex service, for someone in Essex or of unknown place
-  +30 main need: the need is the service's first need (a secondary need scores 0)
+  +55 local: the service names the person's district (or council)
+  +35 county-wide: an all-Essex service, for someone in Essex or of unknown place
+      (so a local service with a contact ranks before a national one, even for a
+      secondary need, and a local one without a contact before a national secondary one)
+  +30 main need: the need is the service's first need (a secondary need scores 0); for
+      the crisis need every crisis line fits, so age and contact order them
   +40 direct contact: a phone number, email or web address to use today (it outweighs
       being county-wide and the main need: "ask your GP" is the last resort)
+  +20 made for your situation: the service is for circumstances the person said they have
+      (circumstances only implied by the need let a service show, without this)
   +15 made for this age: the person's age is given and the service is for an age group
       (maximum age 25 or under, or minimum age 50 or over)
-  +10 self-referral with a direct contact (residents) / takes professional referrals
-      (practitioners)
+  +10 self-referral or an online form, with a direct contact (residents) / takes
+      professional referrals (practitioners)
   +15 per query word in the name, +5 per word only in description/eligibility
   -1000 a national crisis line (main need "crisis") when the need is not crisis
 Ties: the most recently checked first (assured_date; never checked last), then name
@@ -45,7 +54,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -63,6 +72,7 @@ from services_directory.models import (
     TaxonomyTerm,
 )
 from services_directory.records import ServiceRecord
+from signpost.circumstances import CIRCUMSTANCE_IDS, implied_by
 from signpost.needs import get_need
 
 log = logging.getLogger(__name__)
@@ -70,8 +80,9 @@ log = logging.getLogger(__name__)
 CRISIS = "crisis"
 AUDIENCES = ("resident", "practitioner")  # who searches; "commissioner" items are not routes
 OUTSIDE = districts_module.OUTSIDE  # a place beyond Essex, Southend-on-Sea and Thurrock
-LOCAL, COUNTY, PRIMARY, DIRECT, AGE_GROUP = 40, 20, 30, 40, 15
-NAME_WORD, TEXT_WORD, ROUTE, CRISIS_LINE = 15, 5, 10, -1000
+LOCAL, COUNTY, PRIMARY, DIRECT, AGE_GROUP = 55, 35, 30, 40, 15
+NAME_WORD, TEXT_WORD, ROUTE, CRISIS_LINE, SITUATION = 15, 5, 10, -1000, 20
+SELF_ROUTES = frozenset({"self_referral", "online_form"})  # routes a resident takes alone
 YOUNG_MAX, OLDER_MIN = 25, 50  # "made for an age group": maximum age <= 25 or minimum >= 50
 MAX_ROWS = 2**31  # more services than any directory holds: a page from here on is empty
 MAX_SQL_WORDS = 30  # a chat message has a handful; more (a pasted text) rank in Python
@@ -97,6 +108,7 @@ class ServiceResult:
     maximum_age: int | None
     districts: list[str]  # ["all"] for all of Essex
     audience: list[str]
+    for_circumstances: list[str]  # only for people in one of these
     contact_phone: str | None
     contact_email: str | None
     contact_url: str | None
@@ -127,6 +139,7 @@ def _result(rec: ServiceRecord, organization: str, score: int = 0,
         jhws_actions=list(rec.jhws_actions), priority_measures=list(rec.priority_measures),
         eligibility=rec.eligibility, minimum_age=rec.minimum_age, maximum_age=rec.maximum_age,
         districts=list(rec.districts), audience=list(rec.audience),
+        for_circumstances=list(rec.for_circumstances),
         contact_phone=rec.contact_phone, contact_email=rec.contact_email,
         contact_url=rec.contact_url, contact_note=rec.contact_note,
         referral_routes=[{"kind": r.kind, "instructions": r.instructions, "url": r.url}
@@ -135,6 +148,16 @@ def _result(rec: ServiceRecord, organization: str, score: int = 0,
         source_url=rec.source_url, source_date=rec.source_date, assured_date=rec.assured_date,
         score=score, reasons=reasons or [],
     )
+
+
+def situation(need: str, circumstances: tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
+    """The person's circumstances, with those their need implies; ValueError for unknown ids."""
+    given = tuple(circumstances or ())
+    unknown = [c for c in given if c not in CIRCUMSTANCE_IDS]
+    if unknown:
+        raise ValueError(f"unknown circumstance {unknown[0]!r}; expected one of "
+                         f"{', '.join(CIRCUMSTANCE_IDS)}")
+    return tuple(dict.fromkeys(given + implied_by(need)))
 
 
 def _check(need: str, district: str | None, age: int | None, audience: str | None
@@ -173,6 +196,26 @@ def _for_audience(audience: str) -> ColumnElement:
     ).correlate(Service)
 
 
+_CIRCUMSTANCE_TAG = aliased(Attribute, name="circumstance_tag")
+
+
+def _circumstance_terms(ids) -> list[str]:
+    return [tx.term_id(tx.CIRCUMSTANCES, c) for c in ids]
+
+
+def _for_situation(situation: tuple[str, ...]) -> ColumnElement:
+    """Not only for particular circumstances, or for one of the person's."""
+    tagged = exists().where(_CIRCUMSTANCE_TAG.link_id == Service.id,
+                            _CIRCUMSTANCE_TAG.taxonomy_term_id.in_(
+                                _circumstance_terms(CIRCUMSTANCE_IDS))).correlate(Service)
+    if not situation:
+        return ~tagged
+    fits = exists().where(_CIRCUMSTANCE_TAG.link_id == Service.id,
+                          _CIRCUMSTANCE_TAG.taxonomy_term_id.in_(
+                              _circumstance_terms(situation))).correlate(Service)
+    return or_(~tagged, fits)
+
+
 def _visible(rec: ServiceRecord, audience: str | None) -> bool:
     """Python's _for_audience (for the reference test and the ranking cases)."""
     if audience is None:
@@ -199,7 +242,7 @@ def _first_need(dialect: str) -> ColumnElement:
 
 
 def _matching(query: Select, need: str, district: str | None, age: int | None,
-              audience: str | None) -> Select:
+              audience: str | None, situation: tuple[str, ...] = ()) -> Select:
     """`query` (a SELECT from service) narrowed to the active services that pass every
     filter. Area and audience are correlated EXISTS: one probe of a unique index per
     candidate, where IN (...) listed every service in the area, or every resident service."""
@@ -215,6 +258,8 @@ def _matching(query: Select, need: str, district: str | None, age: int | None,
                             or_(Service.maximum_age.is_(None), Service.maximum_age >= age))
     if audience is not None:
         query = query.where(_for_audience(audience))
+    if audience is not None:  # whoever searches; the bare API lists everything
+        query = query.where(_for_situation(situation))
     return query
 
 
@@ -236,7 +281,8 @@ def _contains(haystack: str, word: str) -> bool:
 
 
 def _rank(rec: ServiceRecord, need: str, district: str | None, words: list[str],
-          audience: str | None, age: int | None = None) -> tuple[int, list[str]]:
+          audience: str | None, age: int | None = None, stated: tuple[str, ...] = ()
+          ) -> tuple[int, list[str]]:
     """The reference ranking of one service: (score, reasons). _score_sql must agree."""
     score, reasons = 0, []
     if district and district in rec.districts:
@@ -246,12 +292,15 @@ def _rank(rec: ServiceRecord, need: str, district: str | None, words: list[str],
             district is None or district in districts_module.DISTRICTS):
         score += COUNTY
         reasons.append("covers all of Essex")
-    if rec.needs and rec.needs[0] == need:
+    if rec.needs and (rec.needs[0] == need or need == CRISIS):  # every crisis line fits
         score += PRIMARY
         reasons.append("main focus is this need")
     if rec.contact_confirmed:
         score += DIRECT
         reasons.append("has a direct contact")
+    if set(rec.for_circumstances) & set(stated):
+        score += SITUATION
+        reasons.append("made for your situation")
     if age is not None and _age_group(rec.minimum_age, rec.maximum_age):
         score += AGE_GROUP
         reasons.append("made for this age group")
@@ -268,7 +317,7 @@ def _rank(rec: ServiceRecord, need: str, district: str | None, words: list[str],
     if audience == "practitioner" and "professional_referral" in kinds:
         score += ROUTE
         reasons.append("takes professional referrals")
-    elif audience != "practitioner" and "self_referral" in kinds and rec.contact_confirmed:
+    elif audience != "practitioner" and kinds & SELF_ROUTES and rec.contact_confirmed:
         score += ROUTE
         reasons.append("you can refer yourself")
     if need != CRISIS and rec.needs and rec.needs[0] == CRISIS:
@@ -295,7 +344,8 @@ def _has_route(kind: str) -> ColumnElement:
 
 
 def _score_sql(need: str, district: str | None, words: list[str], audience: str | None,
-               age: int | None, dialect: str) -> ColumnElement:
+               age: int | None, dialect: str, stated: tuple[str, ...] = ()
+               ) -> ColumnElement:
     """_rank's score as one SQL expression over a service row (keep the two in step)."""
     parts: list[ColumnElement] = []
     in_essex = district is None or district in districts_module.DISTRICTS
@@ -309,13 +359,20 @@ def _score_sql(need: str, district: str | None, words: list[str], audience: str 
              if cond is not None]
     if whens:
         parts.append(case(*whens, else_=0))
-    by_first_need = {tx.term_id(tx.NEEDS, need): PRIMARY}
-    if need != CRISIS:
-        by_first_need[tx.term_id(tx.NEEDS, CRISIS)] = CRISIS_LINE
-    parts.append(case(by_first_need, value=_first_need(dialect), else_=0))
+    if need == CRISIS:  # every match is a crisis line (the need filter), and each fits
+        parts.append(literal(PRIMARY))
+    else:
+        parts.append(case({tx.term_id(tx.NEEDS, need): PRIMARY,
+                           tx.term_id(tx.NEEDS, CRISIS): CRISIS_LINE},
+                          value=_first_need(dialect), else_=0))
     direct = or_(Service.url.isnot(None), Service.email.isnot(None),
                  exists().where(Phone.service_id == Service.id).correlate(Service))
     parts.append(case((direct, DIRECT), else_=0))
+    if stated:
+        fits = exists().where(_CIRCUMSTANCE_TAG.link_id == Service.id,
+                              _CIRCUMSTANCE_TAG.taxonomy_term_id.in_(
+                                  _circumstance_terms(stated))).correlate(Service)
+        parts.append(case((fits, SITUATION), else_=0))
     if age is not None:
         parts.append(case((or_(Service.maximum_age <= YOUNG_MAX,
                                Service.minimum_age >= OLDER_MIN), AGE_GROUP), else_=0))
@@ -327,7 +384,8 @@ def _score_sql(need: str, district: str | None, words: list[str], audience: str 
     if audience == "practitioner":
         parts.append(case((_has_route("professional_referral"), ROUTE), else_=0))
     else:  # referring yourself needs something to ring, write to or visit
-        parts.append(case((and_(_has_route("self_referral"), direct), ROUTE), else_=0))
+        parts.append(case((and_(or_(*(_has_route(k) for k in sorted(SELF_ROUTES))), direct),
+                           ROUTE), else_=0))
     return sum(parts[1:], parts[0])
 
 
@@ -340,10 +398,13 @@ def search_services(
     audience: str | None = None,
     limit: int = 3,
     offset: int = 0,
+    circumstances: tuple[str, ...] | list[str] | None = None,
 ) -> list[ServiceResult]:
     """Active services for `need`, best first. Raises ValueError for an unknown
-    need, district or audience, or a bad age/limit/offset."""
+    need, district, audience or circumstance, or a bad age/limit/offset."""
     district = _check(need, district, age, audience)
+    situation_ = situation(need, circumstances)
+    stated = tuple(circumstances or ())
     if limit < 0 or offset < 0:
         raise ValueError("limit and offset must not be negative")
     if limit == 0 or offset >= MAX_ROWS:
@@ -351,19 +412,20 @@ def search_services(
     limit = min(limit, MAX_ROWS)  # LIMIT/OFFSET take 64-bit integers; Python's do not end
     words = query_words(text)
     if len(words) > MAX_SQL_WORDS:
-        return _search_in_python(session, need, district, age, audience, words, limit, offset)
+        return _search_in_python(session, need, district, age, audience, words, limit, offset,
+                                 situation_, stated)
     dialect = session.get_bind().dialect.name
-    score = _score_sql(need, district, words, audience, age, dialect).label("score")
+    score = _score_sql(need, district, words, audience, age, dialect, stated).label("score")
     # One statement ranks and pages; the eager loads then fetch only this page's relations.
     page = session.execute(
-        _matching(select(Service, score), need, district, age, audience)
+        _matching(select(Service, score), need, district, age, audience, situation_)
         .order_by(score.desc(), Service.assured_date.is_(None), Service.assured_date.desc(),
                   _bytewise(Service.sort_name, dialect), _bytewise(Service.id, dialect))
         .limit(limit).offset(offset).options(*LOAD_OPTIONS)).all()
     results = []
     for svc, sql_score in page:
         rec = service_record(svc)
-        points, reasons = _rank(rec, need, district, words, audience, age)
+        points, reasons = _rank(rec, need, district, words, audience, age, stated)
         if points != sql_score:  # e.g. a row written around the ORM, with stale search keys
             log.warning("service %s: SQL score %s, reference score %s", rec.id, sql_score,
                         points)
@@ -372,15 +434,16 @@ def search_services(
 
 
 def _search_in_python(session: Session, need: str, district: str | None, age: int | None,
-                      audience: str | None, words: list[str], limit: int, offset: int
+                      audience: str | None, words: list[str], limit: int, offset: int,
+                      situation_: tuple[str, ...] = (), stated: tuple[str, ...] = ()
                       ) -> list[ServiceResult]:
     """Every match loaded and ranked by _rank, for text with more words than one SQL
     statement should carry (each is two bound parameters; SQLite allows 32,766)."""
     ranked = []
-    for svc in session.scalars(_matching(select(Service), need, district, age, audience)
-                               .options(*LOAD_OPTIONS)):
+    for svc in session.scalars(_matching(select(Service), need, district, age, audience,
+                                         situation_).options(*LOAD_OPTIONS)):
         rec = service_record(svc)
-        score, reasons = _rank(rec, need, district, words, audience, age)
+        score, reasons = _rank(rec, need, district, words, audience, age, stated)
         ranked.append((sort_key(rec, score), rec, svc.organization.name, score, reasons))
     ranked.sort(key=lambda item: item[0])
     return [_result(rec, org, score, reasons)
@@ -394,12 +457,14 @@ def count_services(
     age: int | None = None,
     text: str | None = None,
     audience: str | None = None,
+    circumstances: tuple[str, ...] | list[str] | None = None,
 ) -> int:
     """How many services search_services can return for these filters (for
     "more options" paging). `text` only ranks, so it does not change the count."""
     del text  # accepted so that callers can pass the same filters to both functions
     district = _check(need, district, age, audience)
-    ids = _matching(select(Service.id), need, district, age, audience).subquery()
+    ids = _matching(select(Service.id), need, district, age, audience,
+                    situation(need, circumstances)).subquery()
     return session.scalar(select(func.count()).select_from(ids)) or 0
 
 

@@ -28,7 +28,8 @@ ORG_KEYS = {"slug", "name", "description", "url", "email"}
 SERVICE_KEYS = {
     "slug", "name", "organization", "description", "needs", "jhws_actions",
     "priority_measures", "source", "status", "minimum_age", "maximum_age", "eligibility",
-    "service_areas", "audience", "contact", "referral_routes", "provenance",
+    "service_areas", "audience", "for_circumstances", "contact", "referral_routes",
+    "provenance",
 }
 CONTACT_KEYS = {"phone", "email", "url", "note", "hours"}
 # Where the contact details come from: the page, the date it shows, the date we checked.
@@ -135,6 +136,7 @@ def parse_seed(data: dict, name: str = "services.yml"
             eligibility=clean(raw.get("eligibility")),
             districts=canonical_areas(_strings(raw.get("service_areas"))),
             audience=_strings(raw.get("audience")),
+            for_circumstances=_strings(raw.get("for_circumstances")),
             phones=(PhoneRecord(phone),) if phone else (),
             contact_email=clean(contact.get("email")),
             contact_url=clean(contact.get("url")),

@@ -1,8 +1,10 @@
-"""Our three taxonomies, built from signpost/needs.yml and signpost/jhws.yml.
+"""Our four taxonomies, built from signpost/needs.yml and signpost/jhws.yml.
 
 - needs: one term per need id (term = the need id, e.g. "loneliness");
 - jhws: the Joint Health and Wellbeing Strategy: priority areas ("area-1"),
   their action-table rows ("1.6") and headline priority measures ("P1.suicide");
+- circumstances: who a service is only for beyond age and place (signpost/circumstances.yml:
+  pregnant or a new parent, a carer, an employer...);
 - audience: "resident", "practitioner" and "commissioner" (planning and commissioning
   items: in the directory for completeness, never offered as a referral route).
 
@@ -16,11 +18,13 @@ from functools import lru_cache
 from sqlalchemy.orm import Session
 
 from services_directory.ids import stable_id
+from signpost import circumstances as circumstances_module
 from signpost import needs as needs_module
 
 NEEDS = "needs"
 JHWS = "jhws"
 AUDIENCE = "audience"
+CIRCUMSTANCES = "circumstances"
 AUDIENCES = ("resident", "practitioner", "commissioner")
 VERSION = "1"
 
@@ -88,6 +92,11 @@ def taxonomies() -> dict[str, TaxonomyDef]:
                           tuple(jhws_terms)),
         AUDIENCE: TaxonomyDef(AUDIENCE, "Essex signposting audience",
                               "Who a service record is written for.", audience_terms),
+        CIRCUMSTANCES: TaxonomyDef(
+            CIRCUMSTANCES, "Essex signposting circumstances",
+            "Who a service is only for, beyond age and place; `term` is the id.",
+            tuple(TermDef(c.id, c.label, c.label)
+                  for c in circumstances_module.circumstances().values())),
     }
 
 

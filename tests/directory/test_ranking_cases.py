@@ -23,11 +23,20 @@ def test_there_are_enough_cases_and_each_need_has_some():
     assert {c["need"] for c in cases} == set(NEED_IDS) - {"out_of_scope"}
 
 
-@pytest.mark.parametrize("case", CASES["cases"], ids=lambda c: c["id"])
+def _params() -> list:
+    """A case with `known_gap` is a strict xfail: the gap is on record, and the test fails
+    as soon as the ranking gets it right, so that the mark is removed."""
+    return [pytest.param(c, id=c["id"], marks=[pytest.mark.xfail(strict=True,
+                                                                  reason=c["known_gap"])]
+                         if c.get("known_gap") else []) for c in CASES["cases"]]
+
+
+@pytest.mark.parametrize("case", _params())
 def test_page_one(seeded_url, case):
     with session_scope(seeded_url) as session:
         page = search_services(session, case["need"], district=case["district"],
-                               age=case["age"], audience=case["audience"], limit=PAGE)
+                               age=case["age"], audience=case["audience"], limit=PAGE,
+                               circumstances=case.get("circumstances"))
     shown = [s.slug for s in page]
     explain = f"{case['why']}\npage 1: " + "; ".join(
         f"{s.slug} ({s.score}: {', '.join(s.reasons)})" for s in page)

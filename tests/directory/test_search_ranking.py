@@ -24,6 +24,7 @@ from services_directory.records import (
     ServiceRecord,
 )
 from services_directory.search import count_services, query_words, search_services
+from signpost.circumstances import implied_by
 from signpost.db import session_scope
 
 ORG = OrganizationRecord(id=stable_id("organization", "ranking-test"), slug="ranking-test",
@@ -86,6 +87,8 @@ def services(draw, index: int) -> ServiceRecord:
         contact_email=draw(st.sampled_from([None, None, None, "help@example.org"])),
         source_url="https://example.org/source",
         assured_date=draw(st.sampled_from(CHECKED)),
+        for_circumstances=draw(st.sampled_from(
+            [(), (), (), ("carer",), ("mental_health_condition",), ("carer", "employer")])),
     )
 
 
@@ -101,6 +104,7 @@ QUERIES = st.fixed_dictionaries({
     "text": st.one_of(st.lists(st.sampled_from(QUERY_WORDS), min_size=1, max_size=4)
                       .map(" ".join), st.none(), phrase(), st.text(max_size=12)),
     "audience": st.sampled_from([None, "resident", "practitioner"]),
+    "circumstances": st.sampled_from([None, (), ("carer",), ("employer", "disability")]),
 })
 
 
@@ -112,7 +116,8 @@ def fill(url: str, records: list[ServiceRecord]) -> None:
 
 
 def reference(session, need: str, district: str | None, age: int | None, text: str | None,
-              audience: str | None) -> list[tuple[str, int, list[str]]]:
+              audience: str | None, circumstances: tuple[str, ...] | None = None
+              ) -> list[tuple[str, int, list[str]]]:
     """(id, score, reasons) of every match, best first: search and ranking as they were
     done before they moved into SQL (the filters as IN lists, _rank over every match)."""
     district = search._check(need, district, age, audience)
@@ -136,7 +141,14 @@ def reference(session, need: str, district: str | None, age: int | None, text: s
                 "practitioner": {"resident", "practitioner"}}[audience]
         if not seen & set(rec.audience):
             continue
-        score, reasons = search._rank(rec, need, district, words, audience, age)
+        # A service for particular circumstances: residents only in one of them (given, or
+        # implied by the need: mental_wellbeing implies mental_health_condition).
+        situation = set(circumstances or ()) | set(implied_by(need))
+        if audience is not None and rec.for_circumstances and not (
+                situation & set(rec.for_circumstances)):
+            continue
+        score, reasons = search._rank(rec, need, district, words, audience, age,
+                                      tuple(circumstances or ()))
         checked = rec.assured_date.toordinal() if rec.assured_date else 0  # newest first
         ranked.append(((-score, -checked, rec.name.casefold(), rec.id), (rec.id, score,
                                                                          reasons)))
@@ -217,7 +229,7 @@ def test_search_keys_follow_updates(scratch_url):
                                   eligibility="Walking distance"),
                            record(1, "Walks", description="Reading.")], scratch_url)
     results = _search(scratch_url, "walking")
-    assert [(r.name, r.score) for r in results] == [("Walks", 65), ("Lunch club", 55)]
+    assert [(r.name, r.score) for r in results] == [("Walks", 80), ("Lunch club", 70)]
     with session_scope(scratch_url) as session:
         keys = session.execute(select(Service.sort_name, Service.search_text)
                                .order_by(Service.slug)).all()
