@@ -343,7 +343,11 @@ def search():
     offset = _int_arg("offset", 0, 0)
     filters = {"need": need, "district": request.args.get("district") or None, "age": age,
                "text": request.args.get("text") or None,
-               "audience": request.args.get("audience") or None}
+               "audience": request.args.get("audience") or None,
+               # comma-separated ids from signpost/circumstances.yml, e.g. "carer"
+               "circumstances": [c.strip() for c in
+                                 (request.args.get("circumstances") or "").split(",")
+                                 if c.strip()]}
     with _session() as session:
         try:
             results = search_services(session, limit=limit, offset=offset, **filters)

@@ -32,6 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from services_directory.ids import is_uuid
 from services_directory.need_finder import MAX_TEXT, NOT_COVERED, find_need
 from services_directory.search import count_services, get_service, search_services
+from signpost.circumstances import detect as detect_circumstances
 from signpost.db import session_scope
 from signpost.needs import measures, needs
 from web.freshness_page import bp as freshness_bp
@@ -215,8 +216,10 @@ def practitioners():
     context.update(guess=guess, need=need, place_label=place_label(place.place))
     if need is None or place.needs_choice:  # ask rather than guess
         return _page("practitioners.html", **context)
+    # Circumstances in the free text ("pregnant", "carer"...) open services only for them.
     filters = {"need": need, "district": place.place,
-               "age": int(form.age) if form.age else None, "audience": "practitioner"}
+               "age": int(form.age) if form.age else None, "audience": "practitioner",
+               "circumstances": detect_circumstances(form.q)}
     try:
         with session_scope(current_app.config["DATABASE_URL"]) as s:
             total = count_services(s, **filters)

@@ -410,3 +410,19 @@ def test_inform_without_a_need_asks_what_help_is_wanted(directory):
     d, events = run(A.ActionSetNeed(), tracker("I live in Witham", "inform"))
     assert SlotSet("district", "Braintree") in events
     assert "what would you like help with" in texts(d).lower()
+
+
+def test_circumstances_said_open_services_only_for_them_and_only_ids_are_kept(directory):
+    _, events = run(A.ActionSetNeed(), tracker(
+        "I'm 30 weeks pregnant and feeling really low", "mental_wellbeing"))
+    assert SlotSet("circumstances", ["pregnant_or_new_parent"]) in events
+    slots = {"need": "mental_wellbeing", "district": "Chelmsford", "age": "29"}
+    d, _ = run(A.ActionShowServices(), tracker("", "inform", {
+        **slots, "circumstances": ["pregnant_or_new_parent"]}))
+    assert "perinatal" in texts(d).lower()
+    d, _ = run(A.ActionShowServices(), tracker("", "inform", slots, message_id="m2"))
+    assert "perinatal" not in texts(d).lower()
+    # Said again: nothing new to set.
+    _, events = run(A.ActionSetNeed(), tracker(
+        "still pregnant", "inform", {"circumstances": ["pregnant_or_new_parent"]}))
+    assert not [e for e in events if e.get("name") == "circumstances"]

@@ -237,6 +237,13 @@ def test_signpost_search_endpoint(client):
     assert get(client, "/api/search", 400)["detail"] == "need is required"
     assert get(client, "/api/search?need=crisis&age=x", 400)["detail"].startswith(
         "age must be a whole number")
+    resident = "/api/search?need=mental_wellbeing&audience=resident&limit=20"
+    perinatal = "perinatal-emotional-wellbeing"
+    assert perinatal not in [r["slug"] for r in get(client, resident)["results"]]
+    said = get(client, resident + "&circumstances=pregnant_or_new_parent")
+    assert perinatal in [r["slug"] for r in said["results"]]
+    assert get(client, resident + "&circumstances=rich", 400)["detail"].startswith(
+        "unknown circumstance 'rich'")
 
 
 def test_vendored_schema_is_the_shared_one():
