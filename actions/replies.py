@@ -89,8 +89,9 @@ def last_checked(service: ServiceResult) -> str | None:
 
 def title(service: ServiceResult) -> str:
     """'Name (Provider)', without repeating a provider the name already gives."""
-    if service.organization.casefold() in service.name.casefold():
-        return service.name
+    name, org = service.name.casefold(), service.organization.casefold()
+    if org in name or name in org:
+        return service.name if org in name else service.organization
     return f"{service.name} ({service.organization})"
 
 

@@ -14,6 +14,8 @@ from signpost.circumstances import CIRCUMSTANCE_IDS, detect, implied_by
     ("my son is autistic and needs work experience", ("disability",)),
     ("we're thinking of fostering", ("adopting_or_fostering",)),
     ("I feel lonely", ()),
+    ("I'm pregnant and feel so anxious all the time", ("pregnant_or_new_parent",)),
+    ("I was diagnosed with bipolar last year", ("mental_health_condition",)),
     ("can you send me the number", ()),  # "send" the verb is not SEND
     ("my car broke down on the way to the birthday party", ()),
 ])
