@@ -10,6 +10,7 @@ Keep this file and the migrations in signpost/migrations/versions/ in step
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -88,6 +89,14 @@ class Service(Base):
     # lower() is ASCII-only and neither database has casefold). Set by _keep_search_keys.
     sort_name = Column(Text, nullable=False)  # name: the tie order and name-word matches
     search_text = Column(Text, nullable=False)  # description and eligibility: word matches
+    # How a person can get in, stored so that ranking reads the row instead of probing the
+    # phone and referral_route tables for every candidate. Set by _keep_search_keys and
+    # by importer._apply (which knows when a route's kind changed in place).
+    has_contact = Column(Boolean, nullable=False, default=False)  # phone, email or url
+    self_route = Column(Boolean, nullable=False, default=False)  # self-referral / online form
+    professional_route = Column(Boolean, nullable=False, default=False)
+    county_wide = Column(Boolean, nullable=False, default=False)  # area "all" (all of Essex)
+    serves_essex = Column(Boolean, nullable=False, default=False)  # a district, all or national
 
     organization = relationship("Organization", back_populates="services")
     service_areas = relationship("ServiceArea", cascade="all, delete-orphan",
@@ -101,6 +110,22 @@ class Service(Base):
     service_at_locations = relationship("ServiceAtLocation", cascade="all, delete-orphan",
                                         order_by="ServiceAtLocation.position",
                                         back_populates="service")
+
+
+SELF_ROUTES = ("self_referral", "online_form")  # routes a person takes on their own
+
+
+REACH_FLAGS = ("has_contact", "self_route", "professional_route", "county_wide",
+               "serves_essex")
+
+
+def reach(email: str | None, url: str | None, phones: int, kinds: set[str],
+          areas: set[str]) -> tuple[bool, ...]:
+    """The REACH_FLAGS of a service, in that order."""
+    from services_directory.districts import ALL, IN_ESSEX
+
+    return (bool(email or url or phones), bool(kinds & set(SELF_ROUTES)),
+            "professional_referral" in kinds, ALL in areas, bool(areas & set(IN_ESSEX)))
 
 
 def search_keys(name: str, description: str, eligibility: str | None) -> tuple[str, str]:
@@ -117,6 +142,11 @@ def _keep_search_keys(_mapper, _connection, svc: Service) -> None:
         svc.sort_name = sort_name
     if svc.search_text != search_text:
         svc.search_text = search_text
+    flags = reach(svc.email, svc.url, len(svc.phones), {r.kind for r in svc.referral_routes},
+                  {a.district for a in svc.service_areas})
+    for key, value in zip(REACH_FLAGS, flags, strict=True):
+        if getattr(svc, key) != value:
+            setattr(svc, key, value)
 
 
 class ServiceArea(Base):

@@ -59,14 +59,13 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import ColumnElement, Select
 
 from services_directory import districts as districts_module
+from services_directory import models as models_module
 from services_directory import taxonomy as tx
 from services_directory.ids import is_uuid
 from services_directory.importer import LOAD_OPTIONS, service_record
 from services_directory.models import (
     MAX_AGE,
     Attribute,
-    Phone,
-    ReferralRoute,
     Service,
     ServiceArea,
     TaxonomyTerm,
@@ -82,7 +81,7 @@ AUDIENCES = ("resident", "practitioner")  # who searches; "commissioner" items a
 OUTSIDE = districts_module.OUTSIDE  # a place beyond Essex, Southend-on-Sea and Thurrock
 LOCAL, COUNTY, PRIMARY, DIRECT, AGE_GROUP = 55, 35, 30, 40, 15
 NAME_WORD, TEXT_WORD, ROUTE, CRISIS_LINE, SITUATION = 15, 5, 10, -1000, 20
-SELF_ROUTES = frozenset({"self_referral", "online_form"})  # routes a resident takes alone
+SELF_ROUTES = frozenset(models_module.SELF_ROUTES)  # routes a resident takes alone
 YOUNG_MAX, OLDER_MIN = 25, 50  # "made for an age group": maximum age <= 25 or minimum >= 50
 MAX_ROWS = 2**31  # more services than any directory holds: a page from here on is empty
 MAX_SQL_WORDS = 30  # a chat message has a handful; more (a pasted text) rank in Python
@@ -204,7 +203,8 @@ def _circumstance_terms(ids) -> list[str]:
 
 
 def _for_situation(situation: tuple[str, ...]) -> ColumnElement:
-    """Not only for particular circumstances, or for one of the person's."""
+    """Not only for particular circumstances, or for one of the person's (correlated EXISTS:
+    one probe of attribute's unique index per candidate and circumstance)."""
     tagged = exists().where(_CIRCUMSTANCE_TAG.link_id == Service.id,
                             _CIRCUMSTANCE_TAG.taxonomy_term_id.in_(
                                 _circumstance_terms(CIRCUMSTANCE_IDS))).correlate(Service)
@@ -249,10 +249,13 @@ def _matching(query: Select, need: str, district: str | None, age: int | None,
     query = (query.join(Attribute, Attribute.link_id == Service.id)
              .where(Attribute.taxonomy_term_id == tx.term_id(tx.NEEDS, need),
                     Service.status == "active"))
-    # No place given: somewhere in Essex, so not a service only for Southend or Thurrock.
-    areas = districts_module.areas_serving(district) if district else districts_module.IN_ESSEX
-    query = query.where(exists().where(ServiceArea.service_id == Service.id,
-                                       ServiceArea.district.in_(areas)).correlate(Service))
+    if district:
+        query = query.where(exists().where(
+            ServiceArea.service_id == Service.id,
+            ServiceArea.district.in_(districts_module.areas_serving(district))
+        ).correlate(Service))
+    else:  # somewhere in Essex: not a service only for Southend-on-Sea or Thurrock
+        query = query.where(Service.serves_essex)
     if age is not None:
         query = query.where(or_(Service.minimum_age.is_(None), Service.minimum_age <= age),
                             or_(Service.maximum_age.is_(None), Service.maximum_age >= age))
@@ -338,11 +341,6 @@ def _contains_sql(column: ColumnElement, stem: str, dialect: str) -> ColumnEleme
     return (func.strpos if dialect == "postgresql" else func.instr)(column, stem) > 0
 
 
-def _has_route(kind: str) -> ColumnElement:
-    return exists().where(ReferralRoute.service_id == Service.id,
-                          ReferralRoute.kind == kind).correlate(Service)
-
-
 def _score_sql(need: str, district: str | None, words: list[str], audience: str | None,
                age: int | None, dialect: str, stated: tuple[str, ...] = ()
                ) -> ColumnElement:
@@ -352,9 +350,7 @@ def _score_sql(need: str, district: str | None, words: list[str], audience: str 
     local = (exists().where(ServiceArea.service_id == Service.id,
                             ServiceArea.district == district).correlate(Service)
              if district else None)
-    county = (exists().where(ServiceArea.service_id == Service.id,
-                             ServiceArea.district == districts_module.ALL).correlate(Service)
-              if in_essex else None)
+    county = Service.county_wide if in_essex else None  # stored flag (models.reach)
     whens = [(cond, points) for cond, points in ((local, LOCAL), (county, COUNTY))
              if cond is not None]
     if whens:
@@ -365,9 +361,13 @@ def _score_sql(need: str, district: str | None, words: list[str], audience: str 
         parts.append(case({tx.term_id(tx.NEEDS, need): PRIMARY,
                            tx.term_id(tx.NEEDS, CRISIS): CRISIS_LINE},
                           value=_first_need(dialect), else_=0))
-    direct = or_(Service.url.isnot(None), Service.email.isnot(None),
-                 exists().where(Phone.service_id == Service.id).correlate(Service))
-    parts.append(case((direct, DIRECT), else_=0))
+    # Direct contact and routes: flags stored on the row (models.reach), not probes.
+    if audience == "practitioner":
+        parts.append(case((Service.has_contact, DIRECT), else_=0))
+        parts.append(case((Service.professional_route, ROUTE), else_=0))
+    else:  # referring yourself needs something to ring, write to or visit
+        parts.append(case((and_(Service.has_contact, Service.self_route), DIRECT + ROUTE),
+                          (Service.has_contact, DIRECT), else_=0))
     if stated:
         fits = exists().where(_CIRCUMSTANCE_TAG.link_id == Service.id,
                               _CIRCUMSTANCE_TAG.taxonomy_term_id.in_(
@@ -381,11 +381,6 @@ def _score_sql(need: str, district: str | None, words: list[str], audience: str 
         parts.append(case((_contains_sql(Service.sort_name, stem, dialect), NAME_WORD),
                           (_contains_sql(Service.search_text, stem, dialect), TEXT_WORD),
                           else_=0))
-    if audience == "practitioner":
-        parts.append(case((_has_route("professional_referral"), ROUTE), else_=0))
-    else:  # referring yourself needs something to ring, write to or visit
-        parts.append(case((and_(or_(*(_has_route(k) for k in sorted(SELF_ROUTES))), direct),
-                           ROUTE), else_=0))
     return sum(parts[1:], parts[0])
 
 

@@ -109,3 +109,43 @@ def test_0003_fills_the_search_keys_of_existing_services(empty_db_url):
     assert model_diffs(empty_db_url) == []
     with pytest.raises(IntegrityError), session_scope(empty_db_url) as session:
         session.get(models.Service, ORG_ID[:-1] + "1").status = "open"
+
+
+def test_0005_fills_the_reach_flags_of_existing_services(empty_db_url):
+    """Upgrading a directory that holds services works out their stored reach flags from
+    their phones, routes and areas, as models.reach would."""
+    migrate.downgrade(empty_db_url, "0004_service_provenance")
+    engine = create_engine(empty_db_url, future=True)
+    ids = [ORG_ID[:-1] + str(i) for i in (1, 2, 3)]
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO organization (id, slug, name, description) "
+                          "VALUES (:id, 'o', 'O', 'd')"), {"id": ORG_ID})
+        conn.execute(text("INSERT INTO service (id, slug, organization_id, name, description, "
+                          "status, url, last_modified, sort_name, search_text) VALUES "
+                          "(:id, :slug, :org, 'S', 'd', 'active', :url, :now, 's', 'd')"),
+                     [{"id": i, "slug": f"s{n}", "org": ORG_ID, "now": datetime(2024, 1, 1),
+                       "url": "https://example.org" if n == 2 else None}
+                      for n, i in enumerate(ids, start=1)])
+        conn.execute(text("INSERT INTO phone (id, service_id, number, position) "
+                          "VALUES (:id, :s, '0300 000 0000', 0)"), {"id": ids[0][:-1] + "9",
+                                                                   "s": ids[0]})
+        conn.execute(text("INSERT INTO referral_route (id, service_id, kind, instructions, "
+                          "position) VALUES (:id, :s, :k, 'x', 0)"),
+                     [{"id": ids[0][:-2] + "81", "s": ids[0], "k": "online_form"},
+                      {"id": ids[0][:-2] + "82", "s": ids[2], "k": "professional_referral"}])
+        conn.execute(text("INSERT INTO service_area (id, service_id, district, position) "
+                          "VALUES (:id, :s, :d, 0)"),
+                     [{"id": ids[0][:-2] + "71", "s": ids[0], "d": "all"},
+                      {"id": ids[0][:-2] + "72", "s": ids[1], "d": "Thurrock"},
+                      {"id": ids[0][:-2] + "73", "s": ids[2], "d": "national"}])
+    engine.dispose()
+    migrate.upgrade(empty_db_url)
+    with session_scope(empty_db_url) as session:
+        rows = session.execute(select(
+            models.Service.has_contact, models.Service.self_route,
+            models.Service.professional_route, models.Service.county_wide,
+            models.Service.serves_essex).order_by(models.Service.slug)).all()
+    assert [tuple(r) for r in rows] == [(True, True, False, True, True),
+                                        (True, False, False, False, False),
+                                        (False, False, True, False, True)]
+    assert model_diffs(empty_db_url) == []

@@ -84,3 +84,24 @@ def test_a_date_that_is_not_a_date_is_named():
     _, _, problems = read_csv(text)
     assert [(p.field, p.reason) for p in problems] == [
         ("source_date", "'March 2025' is not a date (YYYY-MM-DD)")]
+
+
+def test_stored_reach_flags_follow_changes_made_in_place(empty_db_url):
+    """Search ranks on flags stored on the service row; re-importing a service whose
+    route changed kind (the same route row, updated in place) and which lost its phone
+    must update them."""
+    from sqlalchemy import select
+
+    from services_directory.models import Service
+    from services_directory.records import RouteRecord
+
+    first = service(referral_routes=(RouteRecord("self_referral", "Call us."),))
+    import_records([ORG], [first], empty_db_url)
+    changed = service(referral_routes=(RouteRecord("professional_referral", "GP refers."),),
+                      phones=(), districts=("all",))
+    import_records([ORG], [changed], empty_db_url)
+    with session_scope(empty_db_url) as session:
+        flags = session.execute(select(
+            Service.has_contact, Service.self_route, Service.professional_route,
+            Service.county_wide, Service.serves_essex)).one()
+    assert tuple(flags) == (False, False, True, True, True)
