@@ -63,6 +63,18 @@ def _items(data: dict, key: str, name: str, problems: list[Problem]) -> list:
     return value
 
 
+def _section(raw: dict, key: str, allowed: set[str], label: str, problems: list[Problem]
+             ) -> dict:
+    """A nested mapping of a service entry (contact, provenance), its unknown keys named."""
+    value = raw.get(key) or {}
+    if not isinstance(value, dict):
+        problems.append(Problem(label, key, "not a mapping"))
+        return {}
+    for name in sorted(set(value) - allowed):
+        problems.append(Problem(label, f"{key}.{name}", "unknown key"))
+    return value
+
+
 def parse_seed(data: dict, name: str = "services.yml"
                ) -> tuple[list[OrganizationRecord], list[ServiceRecord], list[Problem]]:
     problems: list[Problem] = []
@@ -92,12 +104,7 @@ def parse_seed(data: dict, name: str = "services.yml"
         label = f"{name} services[{i}] ({raw.get('slug')})"
         for key in sorted(set(raw) - SERVICE_KEYS):
             problems.append(Problem(label, key, "unknown key"))
-        contact = raw.get("contact") or {}
-        if not isinstance(contact, dict):
-            problems.append(Problem(label, "contact", "not a mapping"))
-            contact = {}
-        for key in sorted(set(contact) - CONTACT_KEYS):
-            problems.append(Problem(label, f"contact.{key}", "unknown key"))
+        contact = _section(raw, "contact", CONTACT_KEYS, label, problems)
         routes = []
         for j, route in enumerate(raw.get("referral_routes") or []):
             if not isinstance(route, dict):
@@ -108,12 +115,7 @@ def parse_seed(data: dict, name: str = "services.yml"
             routes.append(RouteRecord(kind=clean(route.get("kind")) or "",
                                       instructions=clean(route.get("instructions")) or "",
                                       url=clean(route.get("url"))))
-        provenance = raw.get("provenance") or {}
-        if not isinstance(provenance, dict):
-            problems.append(Problem(label, "provenance", "not a mapping"))
-            provenance = {}
-        for key in sorted(set(provenance) - PROVENANCE_KEYS):
-            problems.append(Problem(label, f"provenance.{key}", "unknown key"))
+        provenance = _section(raw, "provenance", PROVENANCE_KEYS, label, problems)
         org_slug = clean(raw.get("organization")) or ""
         if org_slug not in org_ids:
             problems.append(Problem(label, "organization",
