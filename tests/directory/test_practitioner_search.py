@@ -371,3 +371,9 @@ def test_freshness_command(seeded_url, capsys):
     assert signpost_cli.main(["directory", "freshness", "--url", seeded_url,
                               "--months", "36"]) == 0
     assert "Test Tendring lunch club" not in capsys.readouterr().out
+
+
+def test_the_dashboard_links_to_the_freshness_list(client, token):
+    body = client.get("/commissioners", headers={"Authorization": f"Bearer {TOKEN}"}
+                      ).get_data(as_text=True)
+    assert 'href="/commissioners/directory-freshness"' in body
