@@ -82,9 +82,7 @@ def contact_line(service: ServiceResult) -> str:
 
 def last_checked(service: ServiceResult) -> str | None:
     """'Last checked: December 2026' from the date the details were assured."""
-    if not service.assured_date:
-        return None
-    return f"Last checked: {service.assured_date.strftime('%B %Y')}"
+    return f"Last checked: {service.checked_month}" if service.checked_month else None
 
 
 def title(service: ServiceResult) -> str:

@@ -25,7 +25,6 @@ from services_directory.ids import is_uuid, stable_id
 from services_directory.models import (
     LOCATION_TYPES,
     MAX_AGE,
-    REACH_FLAGS,
     ROUTE_KINDS,
     STATUSES,
     Attribute,
@@ -37,6 +36,7 @@ from services_directory.models import (
     ServiceArea,
     ServiceAtLocation,
     reach,
+    set_reach,
 )
 from services_directory.records import (
     LocationRecord,
@@ -417,11 +417,8 @@ def _apply(session: Session, svc: Service, rec: ServiceRecord) -> None:
          {"taxonomy_term_id": tx.term_id(tax, code), "link_type": link_type, "position": i})
         for i, (tax, link_type, code) in enumerate(tagged)
     ])
-    flags = reach(rec.contact_email, rec.contact_url, len(rec.phones),
-                  {r.kind for r in rec.referral_routes}, set(rec.districts))
-    for key, value in zip(REACH_FLAGS, flags, strict=True):
-        if getattr(svc, key) != value:
-            setattr(svc, key, value)
+    set_reach(svc, reach(rec.contact_email, rec.contact_url, len(rec.phones),
+                         {r.kind for r in rec.referral_routes}, set(rec.districts)))
     _sync(session, svc.phones, Phone, [
         (stable_id("phone", rec.id, str(i)),
          {"number": p.number, "description": p.description, "position": i})

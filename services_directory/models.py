@@ -128,6 +128,13 @@ def reach(email: str | None, url: str | None, phones: int, kinds: set[str],
             "professional_referral" in kinds, ALL in areas, bool(areas & set(IN_ESSEX)))
 
 
+def set_reach(svc: Service, flags: tuple[bool, ...]) -> None:
+    """Store the REACH_FLAGS on a service row, touching only those that changed."""
+    for key, value in zip(REACH_FLAGS, flags, strict=True):
+        if getattr(svc, key) != value:
+            setattr(svc, key, value)
+
+
 def search_keys(name: str, description: str, eligibility: str | None) -> tuple[str, str]:
     """(sort_name, search_text) of a service: what search._rank compares query words with."""
     return name.casefold(), f"{description} {eligibility or ''}".casefold()
@@ -142,11 +149,9 @@ def _keep_search_keys(_mapper, _connection, svc: Service) -> None:
         svc.sort_name = sort_name
     if svc.search_text != search_text:
         svc.search_text = search_text
-    flags = reach(svc.email, svc.url, len(svc.phones), {r.kind for r in svc.referral_routes},
-                  {a.district for a in svc.service_areas})
-    for key, value in zip(REACH_FLAGS, flags, strict=True):
-        if getattr(svc, key) != value:
-            setattr(svc, key, value)
+    set_reach(svc, reach(svc.email, svc.url, len(svc.phones),
+                         {r.kind for r in svc.referral_routes},
+                         {a.district for a in svc.service_areas}))
 
 
 class ServiceArea(Base):

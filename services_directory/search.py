@@ -122,6 +122,11 @@ class ServiceResult:
     score: int = 0
     reasons: list[str] = field(default_factory=list)  # why it ranked where it did
 
+    @property
+    def checked_month(self) -> str | None:
+        """When the details were last checked, as cards show it: 'December 2026'."""
+        return self.assured_date.strftime("%B %Y") if self.assured_date else None
+
     def to_dict(self) -> dict:
         """JSON-ready: dates as YYYY-MM-DD (as ORUK writes them)."""
         out = asdict(self)
@@ -214,14 +219,6 @@ def _for_situation(situation: tuple[str, ...]) -> ColumnElement:
                           _CIRCUMSTANCE_TAG.taxonomy_term_id.in_(
                               _circumstance_terms(situation))).correlate(Service)
     return or_(~tagged, fits)
-
-
-def _visible(rec: ServiceRecord, audience: str | None) -> bool:
-    """Python's _for_audience (for the reference test and the ranking cases)."""
-    if audience is None:
-        return True
-    seen = ("resident",) if audience == "resident" else ("resident", "practitioner")
-    return any(a in seen for a in rec.audience)
 
 
 def _age_group(minimum: int | None, maximum: int | None) -> bool:

@@ -47,7 +47,7 @@ def contact_lines(service: ServiceResult) -> list[str]:
 
 
 def checked_text(service: ServiceResult) -> str:
-    return service.assured_date.strftime("%B %Y") if service.assured_date else "not yet checked"
+    return service.checked_month or "not yet checked"
 
 
 def summary_text(services: list[ServiceResult]) -> str:
