@@ -26,7 +26,8 @@ ACTION_LISTEN = "action_listen"
 
 # Needs that lead to the signposting form (crisis and out_of_scope have their own paths).
 SIGNPOST_NEEDS = tuple(n for n in NEED_IDS if n not in ("crisis", "out_of_scope"))
-NOT_ANSWERS = set(SIGNPOST_NEEDS) | {"crisis", "risk_check", "out_of_scope", "restart",
+CLARIFY = "clarify_need"  # two needs too close to call (bot/need_reading.py)
+NOT_ANSWERS = set(SIGNPOST_NEEDS) | {"crisis", "risk_check", CLARIFY, "out_of_scope", "restart",
                                     "something_else", "more_options", "goodbye",
                                     "bot_challenge", "what_can_you_do"}
 
@@ -117,22 +118,13 @@ class ActionSetNeed(Action):
         return "action_set_need"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
-        intent, text = _intent(tracker), _text(tracker)
+        intent = _intent(tracker)
         events: list[EventType] = [SlotSet("fallback_count", 0)]
         if intent in SIGNPOST_NEEDS:
-            events += [SlotSet("need", intent), SlotSet("results_offset", 0)]
-        if is_practitioner_text(text):
-            events.append(SlotSet("practitioner", True))
-        events += circumstance_events(tracker, text)
-        context = extract_context(text, answering=intent == "inform")
-        place, place_events = place_from(context, asked=False)
-        events += place_events
-        if place:
-            events.append(SlotSet("district", place))
-        if context.age is not None:
-            events.append(SlotSet("age", str(context.age)))
-        if (tracker.latest_message.get("risk") or {}).get("tier") == "mentioned":
-            dispatcher.utter_message(text=crisis_replies.MENTIONED_LINE)
+            also = tracker.latest_message.get("also_need")
+            events += [SlotSet("need", intent), SlotSet("results_offset", 0),
+                       SlotSet("also_need", also if also in SIGNPOST_NEEDS else None)]
+        events += context_events(dispatcher, tracker)
         if intent == "inform" and not tracker.active_loop.get("name"):
             need = tracker.get_slot("need")
             if not need and tracker.get_slot("risk_tier") in crisis_actions.COUNTED:
@@ -141,6 +133,44 @@ class ActionSetNeed(Action):
                 # A place or age on its own, outside the form: (new) services for it.
                 return events + crisis_actions.continue_need(dispatcher, tracker, need, None)
             dispatcher.utter_message(text=replies.ASK_NEED)
+        return events
+
+
+def context_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Slots for the place, age, circumstances and practitioner cues in the latest message."""
+    text = _text(tracker)
+    events: list[EventType] = []
+    if is_practitioner_text(text):
+        events.append(SlotSet("practitioner", True))
+    events += circumstance_events(tracker, text)
+    context = extract_context(text, answering=_intent(tracker) == "inform")
+    place, place_events = place_from(context, asked=False)
+    events += place_events
+    if place:
+        events.append(SlotSet("district", place))
+    if context.age is not None:
+        events.append(SlotSet("age", str(context.age)))
+    if (tracker.latest_message.get("risk") or {}).get("tier") == "mentioned":
+        dispatcher.utter_message(text=crisis_replies.MENTIONED_LINE)
+    return events
+
+
+class ActionClarifyNeed(Action):
+    """Two needs too close to call: one question with a button for each, not a guess."""
+
+    def name(self) -> str:
+        return "action_clarify_need"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        pair = [n for n in tracker.latest_message.get("need_choices") or []
+                if n in SIGNPOST_NEEDS][:2]
+        events: list[EventType] = [SlotSet("fallback_count", 0)]
+        events += context_events(dispatcher, tracker)  # a place or age said now is kept
+        if len(pair) < 2:
+            dispatcher.utter_message(text=replies.ASK_NEED)
+            return events
+        dispatcher.utter_message(text=replies.clarify_question(*pair),
+                                 buttons=replies.clarify_buttons(*pair))
         return events
 
 
@@ -262,9 +292,12 @@ def show_page(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int, a
     for service in services:
         dispatcher.utter_message(text=card(service))
     has_more = offset + len(services) < total
+    also = tracker.get_slot("also_need")
+    also = also if also in SIGNPOST_NEEDS and also != need else None
     dispatcher.utter_message(
-        text=replies.closing(services),
-        buttons=replies.NAV_BUTTONS if has_more else replies.NAV_BUTTONS[1:],
+        text=replies.closing(services, also),
+        buttons=replies.also_buttons(also)
+        + (replies.NAV_BUTTONS if has_more else replies.NAV_BUTTONS[1:]),
     )
     signposting.record_shown(services, need, district, age, practitioner,
                              _turn_key(tracker, action))
@@ -272,6 +305,7 @@ def show_page(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int, a
     return [
         SlotSet("results_offset", offset + len(services)),
         SlotSet("shown_service_ids", shown + [s.id for s in services]),
+        SlotSet("also_need", None),  # offered once
     ]
 
 

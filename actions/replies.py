@@ -109,12 +109,31 @@ def resident_card(service: ServiceResult) -> str:
     return "\n".join(lines)
 
 
-def closing(services: list[ServiceResult]) -> str:
-    """The line after the cards: the general route once, if a card has no direct contact."""
+def closing(services: list[ServiceResult], also_need: str | None = None) -> str:
+    """The line after the cards: the general route once, if a card has no direct contact,
+    and the second need the person mentioned, if any."""
     ask = "What would you like to do next?"
+    if also_need:
+        ask = (f"You also mentioned {get_need(also_need).label.lower()}: tap below for services "
+               f"for that too.\n{ask}")
     if all(s.contact_confirmed for s in services):
         return ask
     return f"Where no contact is listed: {GENERAL_ROUTE[0].lower()}{GENERAL_ROUTE[1:]}\n{ask}"
+
+
+def also_buttons(also_need: str | None) -> list[dict]:
+    return [{"title": f"Also: {get_need(also_need).label}", "payload": f"/{also_need}"}] \
+        if also_need else []
+
+
+def clarify_question(first: str, second: str) -> str:
+    return (f"I want to get this right. Is it mainly about {get_need(first).label.lower()}, "
+            f"or {get_need(second).label.lower()}?")
+
+
+def clarify_buttons(first: str, second: str) -> list[dict]:
+    return [{"title": get_need(n).label, "payload": f"/{n}"} for n in (first, second)] \
+        + [{"title": "Something else", "payload": "/something_else"}]
 
 
 def practitioner_card(service: ServiceResult) -> str:

@@ -1,10 +1,17 @@
-"""Measure the NLU: ours vs Rasa's stock pipeline on the same data, plus 5-fold CV.
+"""Measure need recognition: ours, each of its two classifiers alone, and Rasa's stock
+pipeline, trained on the same data and scored on the same sets with `signpost evaluate`'s code.
 
-    .venv/bin/python -m bench.nlu_report [--folds 5] [--skip-cv]
+    .venv/bin/python -m bench.nlu_report --sets data/eval/dev_needs.csv data/eval/dev_needs_b.csv
+        [--stock-model PATH] [--cv] [--folds 5]
 
-Trains both NLU models from data/nlu, scores each on data/eval/dev_needs.csv with
-exactly the code of `signpost evaluate`, runs `rasa test nlu --cross-validation` for
-our config, and prints one JSON object (figures for docs/nlu.md and the README).
+Variants (each a real model trained from a config; Rasa's training cache means the shared
+components are trained once):
+- `ours`: config.yml as shipped (DIET + linear model, clarifying question, crisis net);
+- `diet_only` / `linear_only`: config.yml with the combination weight at 0 or 1 and no
+  clarifying question or second need;
+- `stock`: bench/stock_config.yml, Rasa's default pipeline (no crisis net, no spelling).
+`--cv` adds `rasa test nlu --cross-validation` for our config (about 5 trainings).
+Prints one JSON object: the figures in docs/nlu.md.
 """
 from __future__ import annotations
 
@@ -17,11 +24,23 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 from bot import evaluate
 from signpost.config import ROOT
 
 RASA = str(Path(sys.executable).parent / "rasa")
-DEV = ROOT / "data" / "eval" / "dev_needs.csv"
+LINEAR = "bot.rasa_components.LinearNeedClassifier"
+
+
+def variant_config(weight: float, out: Path) -> Path:
+    """config.yml with the linear model's weight set and the need reading switched off."""
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    for step in config["pipeline"]:
+        if step["name"] == LINEAR:
+            step.update(weight=weight, clarify_margin=0.0, second_need=1.01)
+    out.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return out
 
 
 def train_nlu(config: Path, out: Path, name: str) -> tuple[Path, float]:
@@ -32,44 +51,63 @@ def train_nlu(config: Path, out: Path, name: str) -> tuple[Path, float]:
     return out / f"{name}.tar.gz", time.perf_counter() - t0
 
 
-def dev_scores(model: Path) -> dict:
-    rows = evaluate.read_rows(DEV)
-    pred, times = evaluate.predict(model, [r.text for r in rows])
-    result = evaluate.score([r.need for r in rows], pred, times)
-    result.pop("per_need")
+def scores(model: Path, path: Path) -> dict:
+    rows = evaluate.read_rows(path)
+    readings, times = evaluate.predict(model, [r.text for r in rows])
+    result = evaluate.score([r.need for r in rows], [x.need for x in readings], times)
+    per_need = result.pop("per_need")
+    present = {n: m["f1"] for n, m in per_need.items() if m["support"]}
+    weakest = min(present, key=present.get)
+    result.update(evaluate.reading_figures(rows, readings))
+    result["weakest_need"] = {"need": weakest, "f1": present[weakest]}
+    result["f1"] = present
     return result
 
 
 def cross_validation(folds: int, out: Path) -> dict:
+    t0 = time.perf_counter()
     subprocess.run([RASA, "test", "nlu", "-c", str(ROOT / "config.yml"), "--nlu",
                     str(ROOT / "data" / "nlu"), "--cross-validation", "--folds", str(folds),
                     "--out", str(out)], cwd=ROOT, check=True, capture_output=True)
-    report = json.loads((out / "DIETClassifier_report.json").read_text()) \
-        if (out / "DIETClassifier_report.json").exists() else \
-        json.loads((out / "intent_report.json").read_text())
+    report = json.loads((out / "intent_report.json").read_text())
     return {"folds": folds, "accuracy": round(report["accuracy"], 4),
             "macro_f1": round(report["macro avg"]["f1-score"], 4),
-            "weighted_f1": round(report["weighted avg"]["f1-score"], 4)}
+            "weighted_f1": round(report["weighted avg"]["f1-score"], 4),
+            "seconds": round(time.perf_counter() - t0)}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sets", nargs="+", type=Path,
+                        default=[ROOT / "data" / "eval" / "dev_needs.csv"])
+    parser.add_argument("--stock-model", type=Path, help="an already trained stock model")
+    parser.add_argument("--cv", action="store_true")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--skip-cv", action="store_true")
     args = parser.parse_args()
-    n_train = sum(len(re.findall(r"^\s+- ", p.read_text(), re.M))
+    n_train = sum(len(re.findall(r"^\s+- (?!intent)", p.read_text(), re.M))
                   for p in (ROOT / "data" / "nlu").glob("*.yml"))
+    result: dict = {"training_examples": n_train, "variants": {}}
     with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        ours, ours_s = train_nlu(ROOT / "config.yml", tmp, "ours")
-        stock, stock_s = train_nlu(ROOT / "bench" / "stock_config.yml", tmp, "stock")
-        result = {
-            "training_examples": n_train,
-            "ours": {"train_seconds": round(ours_s, 1), "dev": dev_scores(ours)},
-            "stock": {"train_seconds": round(stock_s, 1), "dev": dev_scores(stock)},
-        }
-        if not args.skip_cv:
-            result["ours"]["cross_validation"] = cross_validation(args.folds, tmp / "cv")
+        tmp_dir = Path(tmp)
+        models = {}
+        for name, config in (("ours", ROOT / "config.yml"),
+                             ("diet_only", variant_config(0.0, tmp_dir / "diet.yml")),
+                             ("linear_only", variant_config(1.0, tmp_dir / "linear.yml"))):
+            models[name], seconds = train_nlu(config, tmp_dir, name)
+            result["variants"][name] = {"train_seconds_with_cache": round(seconds, 1)}
+        if args.stock_model:
+            models["stock"] = args.stock_model
+            result["variants"]["stock"] = {}
+        else:
+            models["stock"], seconds = train_nlu(ROOT / "bench" / "stock_config.yml", tmp_dir,
+                                                 "stock")
+            result["variants"]["stock"] = {"train_seconds": round(seconds, 1)}
+        for name, model in models.items():
+            for path in args.sets:
+                result["variants"][name][path.name] = scores(model, path)
+        if args.cv:
+            result["variants"]["ours"]["cross_validation"] = cross_validation(args.folds,
+                                                                              tmp_dir / "cv")
     print(json.dumps(result, indent=2))
     return 0
 

@@ -5,12 +5,19 @@ trained Rasa NLU model, whose last component is the crisis net
 (bot.rasa_components.CrisisGuard). Intents that are not need ids (greetings,
 low-confidence fallback...) count as `out_of_scope`: no need was recognised.
 
-Two file formats: `text,need` (need recognition), and the crisis net's
+Three file formats: `text,need` (need recognition); `text,main,second` (messages with two
+needs: the main need is scored as `need`, and the report says how often the second was
+offered with a button, and how often a single-need message was offered one wrongly); and the
+crisis net's
 `text,label,subject,category,need` (data/eval/crisis_final_*.csv, data/risk/*.csv), where
 a row whose label is not `none` counts as need `crisis`. Beside the need figures the report
 gives what the crisis net's tier means for the reply: the share of crisis rows whose reply
 shows the crisis lines, the share of other rows whose reply opens with them, and the share
 of other rows that get the direct question; per category where the file has categories.
+
+A clarifying question ("Is it mainly about A, or B?", bot/need_reading.py) is scored by its
+first option, A: the need the bot thinks likelier. The report gives how often it asked
+(`clarify_rate`) and how often the right need was one of its two buttons.
 """
 from __future__ import annotations
 
@@ -33,6 +40,8 @@ MODELS_DIR = ROOT / "models"
 
 
 RISK_HEADER = ["text", "label", "subject", "category", "need"]
+MIXED_HEADER = ["text", "main", "second"]
+CLARIFY = "clarify_need"
 RISK_LABELS = ("emergency", "risk", "other_risk", "safeguarding", "none")
 ORDINARY_CATEGORIES = ("ordinary_need", "chitchat")
 
@@ -43,6 +52,7 @@ class Row:
     text: str
     need: str
     category: str = ""
+    second: str = ""
 
 
 def read_rows(path: Path) -> list[Row]:
@@ -53,19 +63,25 @@ def read_rows(path: Path) -> list[Row]:
         with path.open(newline="", encoding="utf-8") as f:
             reader = csv.DictReader(f)
             header = [c.strip() for c in reader.fieldnames or []]
-            if header not in (["text", "need"], RISK_HEADER):
+            if header not in (["text", "need"], RISK_HEADER, MIXED_HEADER):
                 raise CommandError(
                     f"{path}: header must be exactly 'text,need' (or "
-                    f"'{','.join(RISK_HEADER)}'), got {reader.fieldnames}")
+                    f"'{','.join(MIXED_HEADER)}' or '{','.join(RISK_HEADER)}'), "
+                    f"got {reader.fieldnames}")
             rows = []
             for row in reader:
                 line = reader.line_num
                 if None in row or len(row) != len(header):
                     raise CommandError(f"{path}: row {line}: expected {len(header)} columns "
                                        f"({','.join(header)})")
-                text, need = (row["text"] or "").strip(), (row["need"] or "").strip()
+                text = (row["text"] or "").strip()
+                need = (row.get("need") or row.get("main") or "").strip()
+                second = (row.get("second") or "").strip()
                 if not text:
                     raise CommandError(f"{path}: row {line}: empty text")
+                if header == MIXED_HEADER and (second not in NEED_IDS or second == need):
+                    raise CommandError(f"{path}: row {line}: second need must be another "
+                                       f"need id, got {second!r}")
                 category = ""
                 if header == RISK_HEADER:
                     label, category = row["label"].strip(), row["category"].strip()
@@ -74,7 +90,7 @@ def read_rows(path: Path) -> list[Row]:
                     need = "crisis" if label != "none" else (need or "out_of_scope")
                 if need not in NEED_IDS:
                     raise CommandError(f"{path}: row {line}: unknown need {need!r}")
-                rows.append(Row(line, text, need, category))
+                rows.append(Row(line, text, need, category, second))
     except UnicodeDecodeError as exc:
         raise CommandError(f"{path}: not UTF-8 text ({exc.reason})") from exc
     except csv.Error as exc:
@@ -93,11 +109,22 @@ def latest_model() -> Path:
     return models[-1]
 
 
-def to_need(intent: str | None) -> str:
+def to_need(intent: str | None, choices: list[str] | None = None) -> str:
+    if intent == CLARIFY and choices:
+        intent = choices[0]
     return intent if intent in NEED_IDS else "out_of_scope"
 
 
-def predict(model: Path, texts: list[str]) -> tuple[list[str], list[float], list[str]]:
+@dataclass(frozen=True)
+class Reading:
+    """What the bot made of one message."""
+    need: str
+    tier: str
+    choices: tuple[str, ...] = ()  # the clarifying question's two options, if it asked
+    also: str = ""  # the second need offered with a button
+
+
+def predict(model: Path, texts: list[str]) -> tuple[list[Reading], list[float]]:
     import logging
 
     from rasa.core.agent import Agent
@@ -106,16 +133,19 @@ def predict(model: Path, texts: list[str]) -> tuple[list[str], list[float], list
     configure_structlog(logging.WARNING)  # Rasa logs every parse at debug level otherwise
     agent = Agent.load(str(model))
 
-    async def run() -> tuple[list[str], list[float], list[str]]:
-        preds, times, tiers = [], [], []
+    async def run() -> tuple[list[Reading], list[float]]:
+        readings, times = [], []
         await agent.parse_message("hello")  # warm-up: first call builds the graph
         for text in texts:
             t0 = time.perf_counter()
             parsed = await agent.parse_message(text)
             times.append((time.perf_counter() - t0) * 1000)
-            preds.append(to_need((parsed.get("intent") or {}).get("name")))
-            tiers.append((parsed.get("risk") or {}).get("tier") or "none")
-        return preds, times, tiers
+            intent = (parsed.get("intent") or {}).get("name")
+            choices = list(parsed.get("need_choices") or []) if intent == CLARIFY else []
+            readings.append(Reading(to_need(intent, choices),
+                                    (parsed.get("risk") or {}).get("tier") or "none",
+                                    tuple(choices), parsed.get("also_need") or ""))
+        return readings, times
 
     return asyncio.run(run())
 
@@ -193,20 +223,40 @@ def score(gold: list[str], pred: list[str], times: list[float]) -> dict:
     }
 
 
+def reading_figures(rows: list[Row], readings: list[Reading]) -> dict:
+    """How often the bot asked which of two needs, and offered a second need."""
+    asked = [(r, x) for r, x in zip(rows, readings, strict=True) if x.choices]
+    mixed = [(r, x) for r, x in zip(rows, readings, strict=True) if r.second]
+    single = [x for r, x in zip(rows, readings, strict=True) if not r.second]
+    out: dict = {
+        "clarify_rate": _rate(len(asked), len(rows)),
+        "clarify_right_in_two": _rate(sum(r.need in x.choices for r, x in asked), len(asked)),
+        "second_need_offered_wrongly": _rate(sum(bool(x.also) for x in single), len(single)),
+    }
+    if mixed:
+        out["second_need_recall"] = _rate(sum(x.also == r.second for r, x in mixed), len(mixed))
+        out["second_need_any_offer"] = _rate(sum(bool(x.also) for _, x in mixed), len(mixed))
+    return out
+
+
 def main(args: argparse.Namespace) -> int:
     rows = read_rows(Path(args.data))
     model = Path(args.model) if args.model else latest_model()
-    pred, times, tiers = predict(model, [r.text for r in rows])
+    readings, times = predict(model, [r.text for r in rows])
+    pred, tiers = [x.need for x in readings], [x.tier for x in readings]
     result = score([r.need for r in rows], pred, times)
     result.update(risk_figures(rows, tiers))
+    result.update(reading_figures(rows, readings))
     if args.json:
         print(json.dumps(result))
         return 0
     print(f"model: {model.name}   rows: {result['n']}")
     for key in ("accuracy", "macro_f1", "crisis_recall", "false_crisis_rate",
                 "crisis_lines_shown", "crisis_first_rate", "risk_question_rate",
-                "p50_ms", "p95_ms"):
-        print(f"{key:>18}: {result[key]}")
+                "clarify_rate", "clarify_right_in_two", "second_need_offered_wrongly",
+                "second_need_recall", "second_need_any_offer", "p50_ms", "p95_ms"):
+        if key in result:
+            print(f"{key:>28}: {result[key]}")
     print(f"\n{'need':<22}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}")
     for need, m in result["per_need"].items():
         print(f"{need:<22}{m['precision']:>10}{m['recall']:>10}{m['f1']:>10}{m['support']:>9}")

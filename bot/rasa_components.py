@@ -1,6 +1,14 @@
-"""Custom Rasa NLU component: the crisis net (bot/risk.py) on every typed message.
+"""Our Rasa NLU components, in pipeline order (config.yml):
 
-Placed last in config.yml's pipeline, so nothing after it can undo it. It:
+- `SpellingNormaliser`, after the tokenizer: misspelt tokens become the domain word they were
+  meant to be (bot/spelling.py), so both count-vector featurizers see "diabetes", not
+  "diabetis";
+- `LinearNeedClassifier`, after DIET: a linear model on word and character n-grams, combined
+  with DIET's distribution, and the need reading of bot/need_reading.py: a clarifying
+  question when the top two needs are too close, and a second need in its own clause;
+- `CrisisGuard`, last: the crisis net (bot/risk.py) on every typed message.
+
+CrisisGuard is placed last in the pipeline, so nothing after it can undo it. It:
 - adds `risk` (tier, subject, concepts, the classifier's probability) to the parse data,
   which the actions read from `tracker.latest_message`;
 - sets the intent to `crisis` for the tiers that open with the crisis or safeguarding
@@ -14,21 +22,28 @@ anything else that starts with "/" is typed text and is.
 """
 from __future__ import annotations
 
+import json
+import pickle
 import re
+from collections import Counter
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import risk
+from bot import need_reading, risk
+from bot.spelling import Corrector, place_words
 
 CRISIS, RISK_CHECK = "crisis", "risk_check"
 RISK_KEY = "risk"
+NEED_CHOICES = "need_choices"  # [a, b]: the two needs a clarifying question offers
+ALSO_NEED = "also_need"  # a second need, stated in its own clause
 _PAYLOAD = re.compile(r"^/[A-Za-z_]+(\{[^\n]*\})?$")
 
 
@@ -70,6 +85,8 @@ class CrisisGuard(GraphComponent):
         intent = message.get(INTENT) or {}
         need = intent.get("name") if intent.get("name") not in (CRISIS, RISK_CHECK, None) \
             else (ranking[0]["name"] if ranking else None)
+        if need == need_reading.CLARIFY:  # the net keeps the likelier of the two needs
+            need = (message.get(NEED_CHOICES) or [None])[0]
         message.set(RISK_KEY, {**assessment.as_dict(), "need": need}, add_to_output=True)
         if assessment.crisis_first or assessment.tier == risk.UNCLEAR:
             top = {"name": CRISIS if assessment.crisis_first else RISK_CHECK, "confidence": 1.0}
@@ -78,3 +95,157 @@ class CrisisGuard(GraphComponent):
         elif intent.get("name") == CRISIS and ranking:
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+
+
+def _tokens(message: Message) -> list[Any]:
+    return message.get(TOKENS_NAMES[TEXT]) or []
+
+
+def _lemmas(tokens: list[Any]) -> str:
+    return " ".join((t.lemma or t.text).lower() for t in tokens)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
+class SpellingNormaliser(GraphComponent):
+    """After the tokenizer: misspelt tokens become the word they were meant to be."""
+
+    FILE = "spelling.json"
+
+    def __init__(self, storage: ModelStorage, resource: Resource,
+                 corrector: Corrector | None = None, lemmas: dict[str, str] | None = None
+                 ) -> None:
+        self._storage, self._resource = storage, resource
+        self.corrector, self.lemmas = corrector, lemmas or {}
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {}
+
+    @classmethod
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> SpellingNormaliser:
+        return cls(model_storage, resource)
+
+    @classmethod
+    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> SpellingNormaliser:
+        with model_storage.read_from(resource) as path:
+            data = json.loads((path / cls.FILE).read_text(encoding="utf-8"))
+        return cls(model_storage, resource, Corrector(data["domain"], data["protected"]),
+                   data["lemmas"])
+
+    def train(self, training_data: TrainingData) -> Resource:
+        tokens = [_tokens(m) for m in training_data.training_examples]
+        corrector = Corrector.from_texts(([t.text for t in ts] for ts in tokens), place_words())
+        votes: dict[str, Counter[str]] = {}
+        for ts in tokens:
+            for t in ts:
+                votes.setdefault(t.text.lower(), Counter())[t.lemma or t.text] += 1
+        # The lemma a corrected word gets ("drinkin" -> "drinking" -> "drink").
+        lemmas = {w: c.most_common(1)[0][0] for w, c in votes.items() if w in corrector.domain}
+        with self._storage.write_to(self._resource) as path:
+            (path / self.FILE).write_text(json.dumps(
+                {"domain": sorted(corrector.domain), "protected": sorted(corrector.protected),
+                 "lemmas": lemmas}), encoding="utf-8")
+        return self._resource
+
+    def _fix(self, message: Message) -> None:
+        assert self.corrector is not None
+        for token in _tokens(message):
+            fixed = self.corrector.correct(token.text)
+            if fixed != token.text.lower():
+                token.text = fixed
+                token.lemma = self.lemmas.get(fixed, fixed)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self.process(training_data.training_examples)
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        if self.corrector is not None:
+            for message in messages:
+                self._fix(message)
+        return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class LinearNeedClassifier(GraphComponent):
+    """A linear model on n-grams of the (corrected) lemmas, combined with DIET's ranking."""
+
+    FILE = "linear.pkl"
+
+    def __init__(self, config: dict[str, Any], storage: ModelStorage, resource: Resource,
+                 model: Any = None) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._storage, self._resource, self.model = storage, resource, model
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"C": 10.0, "weight": 0.7, "clarify_margin": 0.1, "second_need": 0.8,
+                "random_seed": 42}
+
+    @classmethod
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> LinearNeedClassifier:
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> LinearNeedClassifier:
+        with model_storage.read_from(resource) as path:
+            model = pickle.loads((path / cls.FILE).read_bytes())  # our own training output
+        return cls(config, model_storage, resource, model)
+
+    def _pipeline(self) -> Any:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline, make_union
+
+        return make_pipeline(
+            make_union(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+                       TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5),
+                                       sublinear_tf=True, min_df=2)),
+            LogisticRegression(C=self.config["C"], max_iter=3000,
+                               random_state=self.config["random_seed"]))
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [m for m in training_data.intent_examples if m.get(INTENT)]
+        model = self._pipeline().fit([_lemmas(_tokens(m)) for m in examples],
+                                     [m.get(INTENT) for m in examples])
+        with self._storage.write_to(self._resource) as path:
+            (path / self.FILE).write_bytes(pickle.dumps(model))
+        return self._resource
+
+    def probabilities(self, texts: list[str]) -> list[dict[str, float]]:
+        rows = self.model.predict_proba(texts)
+        return [dict(zip(self.model.classes_, map(float, row), strict=True)) for row in rows]
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            if self.model is None or not _tokens(message) or is_payload(message.get(TEXT) or ""):
+                continue
+            self._read(message)
+        return messages
+
+    def _read(self, message: Message) -> None:
+        tokens = _tokens(message)
+        diet = {r["name"]: r["confidence"] for r in message.get(INTENT_RANKING_KEY) or []}
+        linear = self.probabilities([_lemmas(tokens)])[0]
+        ranking = need_reading.combine(diet, linear, self.config["weight"]) if diet \
+            else sorted(linear.items(), key=lambda kv: -kv[1])
+        top = {"name": ranking[0][0], "confidence": ranking[0][1]}
+        pair = need_reading.choices(ranking, self.config["clarify_margin"])
+        if pair:
+            top = {"name": need_reading.CLARIFY, "confidence": ranking[0][1] + ranking[1][1]}
+            message.set(NEED_CHOICES, list(pair), add_to_output=True)
+        elif top["name"] in need_reading.SIGNPOST_NEEDS:
+            parts = need_reading.clauses([t.lemma or t.text for t in tokens])
+            if len(parts) > 1:
+                also = need_reading.second_need(
+                    top["name"], self.probabilities([" ".join(p).lower() for p in parts]),
+                    self.config["second_need"])
+                if also:
+                    message.set(ALSO_NEED, also, add_to_output=True)
+        message.set(INTENT, top, add_to_output=True)
+        message.set(INTENT_RANKING_KEY,
+                    [{"name": n, "confidence": c} for n, c in ranking[:10]], add_to_output=True)

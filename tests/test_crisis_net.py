@@ -18,6 +18,7 @@ from bot.rasa_components import is_payload
     ("standing on the edge of the multi storey now", risk.EMERGENCY),
     ("sat in the car with the engine running and the hose in", risk.EMERGENCY),
     ("I cut too deep and it won't stop bleeding", risk.EMERGENCY),
+    ("in the garage with the car running and the door pulled down", risk.EMERGENCY),
     # crisis: the writer
     ("I want to kill myself", risk.CRISIS),
     ("i wanna kms", risk.CRISIS),
@@ -30,6 +31,7 @@ from bot.rasa_components import is_payload
     ("started cutting again last night", risk.CRISIS),
     ("I've got the rope and I'm doing it tonight", risk.CRISIS),
     ("I want to lose weight but tbh I don't want to be here anymore", risk.CRISIS),
+    ("lost 3 stone but I'm doing it because I want to waste away and die", risk.CRISIS),
     # someone else
     ("my son has been self harming, I found blades in his room", risk.OTHER),
     ("she sent me a goodbye text and now she's not answering", risk.OTHER),
@@ -38,6 +40,7 @@ from bot.rasa_components import is_payload
     ("my partner hits me when he's been drinking", risk.SAFEGUARDING),
     ("I'm scared of my stepdad, I don't want to go home", risk.SAFEGUARDING),
     ("my son in law takes my pension and won't let me see my friends", risk.SAFEGUARDING),
+    ("I'm doing drops for some older guys and they say I owe them now", risk.SAFEGUARDING),
 ])
 def test_risk_is_caught_with_its_tier(text, tier):
     got = risk.assess(text)
@@ -58,6 +61,8 @@ def test_risk_is_caught_with_its_tier(text, tier):
     "I take my tablets every morning with breakfast",
     "I want to lose weight",
     "I look after my mum who can't be left alone",
+    "my car is running rough, the garage says it needs a new clutch",
+    "I do deliveries for a supermarket and the shifts are wrecking my back",
     "",
     "   ",
 ])

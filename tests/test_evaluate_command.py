@@ -23,6 +23,10 @@ def evaluate(csv_path: Path, *extra: str) -> subprocess.CompletedProcess:
     ("text,need\n,smoking\n", "row 2: empty text"),
     ("text,need\nI feel lonely,loneliness,extra\n", "row 2: expected 2 columns"),
     ("text,need\n", "no rows"),
+    ("text,main,second\nI drink since I lost my job,alcohol,alcohol\n",
+     "row 2: second need must be another need id"),
+    ("text,main,second\nI drink since I lost my job,alcohol,jobs\n",
+     "row 2: second need must be another need id, got 'jobs'"),
 ])
 def test_malformed_file_exits_non_zero_with_row_and_reason(tmp_path, content, reason):
     path = tmp_path / "bad.csv"
@@ -60,3 +64,19 @@ def test_json_report_has_the_contract_keys(tmp_path):
     assert report["crisis_recall"] == 1.0
     assert report["false_crisis_rate"] == 0.0
     assert set(report["per_need"]["smoking"]) == {"precision", "recall", "f1", "support"}
+
+
+@pytest.mark.rasa
+def test_mixed_needs_file_reports_the_second_need(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_text(
+        "text,main,second\n"
+        '"I drink too much since I lost my job and I need to find work",alcohol,'
+        "employment_education\n"
+        '"I want to stop smoking, and I am overweight too",smoking,weight\n', encoding="utf-8")
+    result = evaluate(path, "--json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    assert report["n"] == 2
+    assert 0.0 <= report["second_need_recall"] <= report["second_need_any_offer"] <= 1.0
+    assert {"clarify_rate", "clarify_right_in_two", "second_need_offered_wrongly"} <= set(report)

@@ -31,9 +31,9 @@ def directory(empty_db_url, monkeypatch, tmp_path) -> str:
 
 
 def tracker(text: str = "", intent: str = "", slots: dict | None = None, sender: str = "t1",
-            message_id: str = "m1") -> Tracker:
+            message_id: str = "m1", parse: dict | None = None) -> Tracker:
     latest = {"text": text, "intent": {"name": intent, "confidence": 0.99},
-              "entities": [], "message_id": message_id}
+              "entities": [], "message_id": message_id, **(parse or {})}
     base = {"need": None, "district": None, "age": None, "practitioner": False,
             "results_offset": 0, "shown_service_ids": None, "fallback_count": 0,
             "requested_slot": None}
@@ -426,3 +426,51 @@ def test_circumstances_said_open_services_only_for_them_and_only_ids_are_kept(di
     _, events = run(A.ActionSetNeed(), tracker(
         "still pregnant", "inform", {"circumstances": ["pregnant_or_new_parent"]}))
     assert not [e for e in events if e.get("name") == "circumstances"]
+
+
+# --- need reading: the clarifying question and a second need (bot/need_reading.py) ---------
+
+def test_clarify_asks_with_a_button_for_each_need_and_keeps_the_place(directory):
+    d, events = run(A.ActionClarifyNeed(), tracker(
+        "I'm 58 in Witham and my sugar is high and I'm heavy", "clarify_need",
+        parse={"need_choices": ["weight", "diabetes_prevention"]}))
+    assert "weight and healthy eating" in texts(d).lower()
+    assert "preventing type 2 diabetes" in texts(d).lower()
+    payloads = [b["payload"] for b in d.messages[-1]["buttons"]]
+    assert payloads[:2] == ["/weight", "/diabetes_prevention"]
+    assert SlotSet("district", "Braintree") in events and SlotSet("age", "58") in events
+    assert not any(e.get("name") == "need" for e in events)  # not guessed
+
+
+def test_clarify_without_two_choices_asks_for_the_need(directory):
+    d, _ = run(A.ActionClarifyNeed(), tracker("hmm", "clarify_need",
+                                              parse={"need_choices": ["weight"]}))
+    assert d.messages[-1]["text"] == A.replies.ASK_NEED
+
+
+def test_set_need_keeps_a_second_need_and_services_offer_it_once(directory):
+    _, events = run(A.ActionSetNeed(), tracker(
+        "I drink too much since I lost my job", "alcohol",
+        parse={"also_need": "employment_education"}))
+    assert SlotSet("also_need", "employment_education") in events
+    slots = {"need": "alcohol", "district": "Chelmsford", "age": "45",
+             "also_need": "employment_education"}
+    d, shown = run(A.ActionShowServices(), tracker("45", "inform", slots))
+    closing = d.messages[-1]
+    assert "You also mentioned work, training and education" in closing["text"]
+    assert closing["buttons"][0] == {"title": "Also: Work, training and education",
+                                     "payload": "/employment_education"}
+    assert SlotSet("also_need", None) in shown  # offered once
+
+
+def test_no_second_need_button_when_it_is_the_need_itself(directory):
+    slots = {"need": "alcohol", "district": "Chelmsford", "age": "45", "also_need": "alcohol"}
+    d, _ = run(A.ActionShowServices(), tracker("45", "inform", slots))
+    assert not any(b["payload"] == "/alcohol" for b in d.messages[-1]["buttons"])
+    assert "also mentioned" not in d.messages[-1]["text"]
+
+
+def test_set_need_ignores_a_second_need_that_is_not_a_signposting_need(directory):
+    _, events = run(A.ActionSetNeed(), tracker("lonely", "loneliness",
+                                               parse={"also_need": "crisis"}))
+    assert SlotSet("also_need", None) in events
