@@ -56,12 +56,8 @@ class ActionCapabilities(Action):
         return "action_capabilities"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
-        tier = tracker.get_slot("risk_tier")
-        if tier in crisis_actions.COUNTED + ("safeguarding",):
-            # "What should I do?" right after a crisis response: that response's steps again.
-            dispatcher.utter_message(text=crisis_replies.for_tier(
-                tier, bool(tracker.get_slot("practitioner")), under_18=False, repeat=True),
-                buttons=crisis_actions.carry_on_buttons(tracker.get_slot("need")))
+        if repeat_crisis_steps(dispatcher, tracker):
+            # "What should I do?" after a crisis response: that response's steps again.
             return []
         topics = [n.label for n in needs().values() if n.id in SIGNPOST_NEEDS]
         dispatcher.utter_message(
@@ -71,6 +67,17 @@ class ActionCapabilities(Action):
             "say so and I'll show referral routes instead."
         )
         return []
+
+
+def repeat_crisis_steps(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """After a crisis or safeguarding response, say its steps again; False if there was none."""
+    tier = tracker.get_slot("risk_tier")
+    if tier not in crisis_actions.COUNTED + ("safeguarding",):
+        return False
+    dispatcher.utter_message(text=crisis_replies.for_tier(
+        tier, bool(tracker.get_slot("practitioner")), under_18=False, repeat=True),
+        buttons=crisis_actions.carry_on_buttons(tracker.get_slot("need")))
+    return True
 
 
 class ActionIAmABot(Action):
@@ -328,6 +335,10 @@ class ActionFallback(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         count = int(tracker.get_slot("fallback_count") or 0)
+        if crisis_actions.previous_action(tracker) == "action_crisis_response" \
+                and repeat_crisis_steps(dispatcher, tracker):
+            # Not understood right after a crisis response: its steps again, not "rephrase".
+            return []
         if count == 0:
             dispatcher.utter_message(text=replies.REPHRASE)
         else:

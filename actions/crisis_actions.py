@@ -56,7 +56,7 @@ def _need_events(tracker: Tracker) -> list[EventType]:
     return []
 
 
-def _previous_action(tracker: Tracker) -> str | None:
+def previous_action(tracker: Tracker) -> str | None:
     """The last bot action before the latest user message."""
     seen_user = False
     for event in reversed(tracker.events or []):
@@ -85,7 +85,7 @@ def give_crisis_response(dispatcher: CollectingDispatcher, tracker: Tracker, tie
     events = events + context_events + _need_events(tracker)
     practitioner = bool(tracker.get_slot("practitioner")) or is_practitioner_text(
         tracker.latest_message.get("text") or "")
-    repeat = tier == CRISIS and _previous_action(tracker) == action \
+    repeat = tier == CRISIS and previous_action(tracker) == action \
         and tracker.get_slot("risk_tier") == CRISIS
     text = R.for_tier(tier, practitioner, under_18=age is not None and age < 18, repeat=repeat)
     need = next((e["value"] for e in events if e.get("name") == "need"),

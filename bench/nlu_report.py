@@ -31,6 +31,7 @@ from signpost.config import ROOT
 
 RASA = str(Path(sys.executable).parent / "rasa")
 LINEAR = "bot.rasa_components.LinearNeedClassifier"
+VARIANTS = ("ours", "diet_only", "linear_only", "stock")
 
 
 def variant_config(weight: float, out: Path) -> Path:
@@ -81,6 +82,8 @@ def main() -> int:
     parser.add_argument("--sets", nargs="+", type=Path,
                         default=[ROOT / "data" / "eval" / "dev_needs.csv"])
     parser.add_argument("--stock-model", type=Path, help="an already trained stock model")
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS),
+                        choices=list(VARIANTS))
     parser.add_argument("--cv", action="store_true")
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()
@@ -93,9 +96,12 @@ def main() -> int:
         for name, config in (("ours", ROOT / "config.yml"),
                              ("diet_only", variant_config(0.0, tmp_dir / "diet.yml")),
                              ("linear_only", variant_config(1.0, tmp_dir / "linear.yml"))):
-            models[name], seconds = train_nlu(config, tmp_dir, name)
-            result["variants"][name] = {"train_seconds_with_cache": round(seconds, 1)}
-        if args.stock_model:
+            if name in args.variants:
+                models[name], seconds = train_nlu(config, tmp_dir, name)
+                result["variants"][name] = {"train_seconds_with_cache": round(seconds, 1)}
+        if "stock" not in args.variants:
+            pass
+        elif args.stock_model:
             models["stock"] = args.stock_model
             result["variants"]["stock"] = {}
         else:

@@ -15,7 +15,9 @@ CrisisGuard is placed last in the pipeline, so nothing after it can undo it. It:
   response (emergency, crisis, other_at_risk, safeguarding), and to `risk_check` for the
   unclear tier (one direct question), keeping the need the model saw in `risk.need`;
 - otherwise leaves the model's intent, except that a `crisis` guess the net does not share
-  is replaced by the runner-up: the net, not DIET, decides what is a crisis.
+  is replaced by the runner-up (or the fallback, if the runner-up is unclear): the net, not
+  the classifiers, decides what is a crisis. The need kept under a crisis response is the
+  runner-up only if it is clear enough ("...and I want to lose weight").
 
 Button payloads ("/intent" and nothing else) are not free text and are not assessed;
 anything else that starts with "/" is typed text and is.
@@ -40,7 +42,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot import need_reading, risk
 from bot.spelling import Corrector, place_words
 
-CRISIS, RISK_CHECK = "crisis", "risk_check"
+CRISIS, RISK_CHECK, FALLBACK = "crisis", "risk_check", "nlu_fallback"
 RISK_KEY = "risk"
 NEED_CHOICES = "need_choices"  # [a, b]: the two needs a clarifying question offers
 ALSO_NEED = "also_need"  # a second need, stated in its own clause
@@ -53,9 +55,14 @@ def is_payload(text: str) -> bool:
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class CrisisGuard(GraphComponent):
+    def __init__(self, config: dict[str, Any] | None = None) -> None:
+        self.config = {**self.get_default_config(), **(config or {})}
+
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {}
+        # The FallbackClassifier's threshold: the runner-up that replaces a crisis guess the
+        # net does not share, and the need kept under a crisis response, must reach it too.
+        return {"threshold": 0.3}
 
     @classmethod
     def create(
@@ -65,7 +72,7 @@ class CrisisGuard(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> CrisisGuard:
-        return cls()
+        return cls(config)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
@@ -78,13 +85,17 @@ class CrisisGuard(GraphComponent):
             self._guard(message, risk.assess(text))
         return messages
 
-    @staticmethod
-    def _guard(message: Message, assessment: risk.Assessment) -> None:
-        ranking = [r for r in (message.get(INTENT_RANKING_KEY) or [])
-                   if r.get("name") not in (CRISIS, RISK_CHECK)]
+    def _guard(self, message: Message, assessment: risk.Assessment) -> None:
+        everything = message.get(INTENT_RANKING_KEY) or []
+        rest = [r for r in everything if r.get("name") not in (CRISIS, RISK_CHECK)]
+        # The runner-up's share of what is left once crisis is set aside.
+        mass = sum(r.get("confidence") or 0.0 for r in rest) or 1.0
+        ranking = [{**r, "confidence": (r.get("confidence") or 0.0) / mass} for r in rest]
+        runner_up = ranking[0] if ranking and ranking[0]["confidence"] >= \
+            self.config["threshold"] else None
         intent = message.get(INTENT) or {}
         need = intent.get("name") if intent.get("name") not in (CRISIS, RISK_CHECK, None) \
-            else (ranking[0]["name"] if ranking else None)
+            else (runner_up or {}).get("name")
         if need == need_reading.CLARIFY:  # the net keeps the likelier of the two needs
             need = (message.get(NEED_CHOICES) or [None])[0]
         message.set(RISK_KEY, {**assessment.as_dict(), "need": need}, add_to_output=True)
@@ -92,9 +103,13 @@ class CrisisGuard(GraphComponent):
             top = {"name": CRISIS if assessment.crisis_first else RISK_CHECK, "confidence": 1.0}
             message.set(INTENT, top, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [top] + ranking, add_to_output=True)
-        elif intent.get("name") == CRISIS and ranking:
-            message.set(INTENT, ranking[0], add_to_output=True)
-            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        elif intent.get("name") == CRISIS:
+            # A crisis guess the net does not share: the runner-up if it is clear enough,
+            # else the fallback, as the FallbackClassifier would have decided.
+            top = runner_up or {"name": FALLBACK, "confidence": self.config["threshold"]}
+            message.set(INTENT, top, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ([] if runner_up else [top]) + ranking,
+                        add_to_output=True)
 
 
 def _tokens(message: Message) -> list[Any]:
@@ -230,7 +245,10 @@ class LinearNeedClassifier(GraphComponent):
     def _read(self, message: Message) -> None:
         tokens = _tokens(message)
         diet = {r["name"]: r["confidence"] for r in message.get(INTENT_RANKING_KEY) or []}
-        linear = self.probabilities([_lemmas(tokens)])[0]
+        parts = need_reading.clauses([t.lemma or t.text for t in tokens])
+        # One call for the message and its clauses: scikit-learn's per-call cost dominates.
+        linear, *per_clause = self.probabilities(
+            [_lemmas(tokens)] + ([" ".join(p).lower() for p in parts] if len(parts) > 1 else []))
         ranking = need_reading.combine(diet, linear, self.config["weight"]) if diet \
             else sorted(linear.items(), key=lambda kv: -kv[1])
         top = {"name": ranking[0][0], "confidence": ranking[0][1]}
@@ -238,14 +256,10 @@ class LinearNeedClassifier(GraphComponent):
         if pair:
             top = {"name": need_reading.CLARIFY, "confidence": ranking[0][1] + ranking[1][1]}
             message.set(NEED_CHOICES, list(pair), add_to_output=True)
-        elif top["name"] in need_reading.SIGNPOST_NEEDS:
-            parts = need_reading.clauses([t.lemma or t.text for t in tokens])
-            if len(parts) > 1:
-                also = need_reading.second_need(
-                    top["name"], self.probabilities([" ".join(p).lower() for p in parts]),
-                    self.config["second_need"])
-                if also:
-                    message.set(ALSO_NEED, also, add_to_output=True)
+        elif top["name"] in need_reading.SIGNPOST_NEEDS and per_clause:
+            also = need_reading.second_need(top["name"], per_clause, self.config["second_need"])
+            if also:
+                message.set(ALSO_NEED, also, add_to_output=True)
         message.set(INTENT, top, add_to_output=True)
         message.set(INTENT_RANKING_KEY,
                     [{"name": n, "confidence": c} for n, c in ranking[:10]], add_to_output=True)

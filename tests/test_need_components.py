@@ -163,3 +163,36 @@ def test_a_button_payload_keeps_its_intent(parse):
 ])
 def test_crisis_wins_over_a_clarifying_question_or_second_need(parse, text):
     assert parse(text)["intent"]["name"] == "crisis"
+
+
+# --- CrisisGuard and a weak runner-up ---------------------------------------------------
+
+def _guarded(text: str, ranking: dict[str, float]) -> Message:
+    from bot.rasa_components import CrisisGuard
+
+    message = _with_diet(text, ranking)
+    CrisisGuard({"threshold": 0.3}).process([message])
+    return message
+
+
+def test_a_crisis_guess_the_net_does_not_share_falls_to_a_clear_runner_up():
+    message = _guarded("I want to lose weight", {"crisis": 0.6, "weight": 0.35, "greet": 0.05})
+    assert message.get(INTENT)["name"] == "weight"
+    assert message.get(INTENT)["confidence"] == pytest.approx(0.875)  # its share without crisis
+
+
+def test_a_crisis_guess_with_no_clear_runner_up_becomes_the_fallback():
+    ranking = {"crisis": 0.6, **{n: 0.05 for n in ("weight", "greet", "alcohol", "smoking",
+                                                     "drugs", "deny", "affirm", "thank")}}
+    message = _guarded("what about tonight then", ranking)
+    assert message.get(INTENT)["name"] == "nlu_fallback"
+
+
+def test_the_need_kept_under_a_crisis_response_must_be_clear():
+    weak = {"crisis": 0.9, **{n: 0.0125 for n in ("weight", "greet", "alcohol", "smoking",
+                                                    "drugs", "deny", "affirm", "thank")}}
+    assert _guarded("I want to kill myself", weak).get("risk")["need"] is None
+    strong = {"crisis": 0.6, "weight": 0.38, "greet": 0.02}
+    message = _guarded("I want to lose weight but I don't want to be here anymore", strong)
+    assert message.get(INTENT)["name"] == "crisis"
+    assert message.get("risk")["need"] == "weight"

@@ -474,3 +474,26 @@ def test_set_need_ignores_a_second_need_that_is_not_a_signposting_need(directory
     _, events = run(A.ActionSetNeed(), tracker("lonely", "loneliness",
                                                parse={"also_need": "crisis"}))
     assert SlotSet("also_need", None) in events
+
+
+def _after_crisis_response(text: str, slots: dict) -> Tracker:
+    events = [{"event": "user", "text": "my daughter told me she's been cutting"},
+              {"event": "action", "name": "action_crisis_response"},
+              {"event": "action", "name": "action_listen"},
+              {"event": "user", "text": text}]
+    base = tracker(text, "nlu_fallback", slots)
+    return Tracker(base.sender_id, base.slots, base.latest_message, events, False, None, {},
+                   "action_listen")
+
+
+def test_not_understood_right_after_a_crisis_response_repeats_its_steps(directory):
+    d, events = run(A.ActionFallback(), _after_crisis_response(
+        "what should I do tonight", {"risk_tier": "other_at_risk"}))
+    out = texts(d)
+    assert all(line in out for line in CRISIS_LINES[1:3]) and A.replies.REPHRASE not in out
+    assert events == []  # not counted as a failed turn
+
+
+def test_not_understood_with_no_crisis_response_asks_to_rephrase(directory):
+    d, _ = run(A.ActionFallback(), tracker("blah blah", "nlu_fallback"))
+    assert texts(d) == A.replies.REPHRASE

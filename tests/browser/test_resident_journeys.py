@@ -161,3 +161,26 @@ def test_safeguarding_then_exit_this_page_leaves_and_forgets(page, web_url):
     page.wait_for_url("https://www.bbc.co.uk/**")
     page.goto(web_url + "/")
     assert page.evaluate("sessionStorage.getItem('signpost-chat-v1')") is None
+
+
+def test_a_second_need_is_offered_with_a_button_and_axe_passes(new_page, web_url):
+    """Two needs in one message: the main one's services, then one tap for the other."""
+    from browser_helpers import axe_violations
+
+    page = new_page(bypass_csp=True)  # so that axe can be injected
+    page.goto(web_url + "/")
+    page.get_by_role("button", name="Start a chat").click()
+    wait_for_reply(page)
+    page.get_by_label("Your message").fill(
+        "I'm 45 and live in Chelmsford, I drink too much since I lost my job and I need to "
+        "find work")
+    page.get_by_role("button", name="Send").click()
+    out = joined(wait_for_reply(page))
+    assert "alcohol" in out.lower()
+    assert "You also mentioned work, training and education" in out
+    also = page.get_by_role("button", name="Also: Work, training and education")
+    expect(also).to_be_visible()
+    assert axe_violations(page, "second-need button") == []
+    also.click()
+    out = joined(wait_for_reply(page))
+    assert "work, training and education in Chelmsford" in out, out
