@@ -11,10 +11,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import crisis_actions, crisis_replies, replies
 from bot import fallbacks, signposting
 from bot.context import UNKNOWN, Context, extract_context
+from bot.need_reading import CLARIFY
 from bot.practitioner import is_practitioner_text
 from services_directory.districts import OUTSIDE
 from signpost.circumstances import detect as detect_circumstances
-from signpost.needs import NEED_IDS, needs
+from signpost.needs import SIGNPOST_NEEDS, needs
 
 log = logging.getLogger(__name__)
 # The crisis path's actions live in actions/crisis_actions.py; importing it registers them
@@ -24,9 +25,6 @@ CRISIS_ACTIONS = (crisis_actions.ActionCrisisResponse, crisis_actions.ActionRisk
                   crisis_actions.ActionLocalSupport)
 ACTION_LISTEN = "action_listen"
 
-# Needs that lead to the signposting form (crisis and out_of_scope have their own paths).
-SIGNPOST_NEEDS = tuple(n for n in NEED_IDS if n not in ("crisis", "out_of_scope"))
-CLARIFY = "clarify_need"  # two needs too close to call (bot/need_reading.py)
 NOT_ANSWERS = set(SIGNPOST_NEEDS) | {"crisis", "risk_check", CLARIFY, "out_of_scope", "restart",
                                     "something_else", "more_options", "goodbye",
                                     "bot_challenge", "what_can_you_do"}

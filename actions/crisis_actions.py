@@ -19,10 +19,9 @@ from bot import signposting
 from bot.context import extract_context
 from bot.practitioner import is_practitioner_text
 from bot.risk import CRISIS, EMERGENCY, OTHER, SAFEGUARDING, UNCLEAR
-from signpost.needs import NEED_IDS, get_need
+from signpost.needs import SIGNPOST_NEEDS, get_need
 
 log = logging.getLogger(__name__)
-SIGNPOST_NEEDS = tuple(n for n in NEED_IDS if n not in ("crisis", "out_of_scope"))
 # Tiers counted as "crisis lines shown" (never a negated mention, the question, or a No).
 COUNTED = (EMERGENCY, CRISIS, OTHER)
 FORM = "signpost_form"

@@ -99,12 +99,10 @@ def main() -> int:
             if name in args.variants:
                 models[name], seconds = train_nlu(config, tmp_dir, name)
                 result["variants"][name] = {"train_seconds_with_cache": round(seconds, 1)}
-        if "stock" not in args.variants:
-            pass
-        elif args.stock_model:
+        if "stock" in args.variants and args.stock_model:
             models["stock"] = args.stock_model
             result["variants"]["stock"] = {}
-        else:
+        elif "stock" in args.variants:
             models["stock"], seconds = train_nlu(ROOT / "bench" / "stock_config.yml", tmp_dir,
                                                  "stock")
             result["variants"]["stock"] = {"train_seconds": round(seconds, 1)}

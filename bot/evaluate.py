@@ -32,6 +32,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.need_reading import CLARIFY
 from signpost.cli import CommandError
 from signpost.config import ROOT
 from signpost.needs import NEED_IDS
@@ -41,7 +42,6 @@ MODELS_DIR = ROOT / "models"
 
 RISK_HEADER = ["text", "label", "subject", "category", "need"]
 MIXED_HEADER = ["text", "main", "second"]
-CLARIFY = "clarify_need"
 RISK_LABELS = ("emergency", "risk", "other_risk", "safeguarding", "none")
 ORDINARY_CATEGORIES = ("ordinary_need", "chitchat")
 

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from signpost.needs import NEED_IDS
+from signpost.needs import SIGNPOST_NEEDS
 
-# Needs that start the signposting form; crisis is the net's, out_of_scope is not a need.
-SIGNPOST_NEEDS = frozenset(NEED_IDS) - {"crisis", "out_of_scope"}
 CLARIFY = "clarify_need"  # intent: "Is this mainly about A or B?"
 # Tokens that end a clause: a second need is looked for in each clause on its own.
 CLAUSE_BREAKS = frozenset({",", ".", ";", "!", "?", "-", "and", "but", "since", "because",

@@ -145,9 +145,8 @@ class SpellingNormaliser(GraphComponent):
     def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> SpellingNormaliser:
         with model_storage.read_from(resource) as path:
-            data = json.loads((path / cls.FILE).read_text(encoding="utf-8"))
-        return cls(model_storage, resource, Corrector(data["domain"], data["protected"]),
-                   data["lemmas"])
+            text = (path / cls.FILE).read_text(encoding="utf-8")
+        return cls(model_storage, resource, Corrector.from_json(text), json.loads(text)["lemmas"])
 
     def train(self, training_data: TrainingData) -> Resource:
         tokens = [_tokens(m) for m in training_data.training_examples]
@@ -159,9 +158,7 @@ class SpellingNormaliser(GraphComponent):
         # The lemma a corrected word gets ("drinkin" -> "drinking" -> "drink").
         lemmas = {w: c.most_common(1)[0][0] for w, c in votes.items() if w in corrector.domain}
         with self._storage.write_to(self._resource) as path:
-            (path / self.FILE).write_text(json.dumps(
-                {"domain": sorted(corrector.domain), "protected": sorted(corrector.protected),
-                 "lemmas": lemmas}), encoding="utf-8")
+            (path / self.FILE).write_text(corrector.to_json(lemmas=lemmas), encoding="utf-8")
         return self._resource
 
     def _fix(self, message: Message) -> None:

@@ -83,8 +83,10 @@ class Corrector:
                    protected: Iterable[str] = ()) -> Corrector:
         return cls(domain_vocabulary(token_lists), protected)
 
-    def to_json(self) -> str:
-        return json.dumps({"domain": sorted(self.domain), "protected": sorted(self.protected)})
+    def to_json(self, **extra: object) -> str:
+        """The vocabulary (and any `extra` keys the caller keeps beside it) as JSON."""
+        return json.dumps({"domain": sorted(self.domain), "protected": sorted(self.protected),
+                           **extra})
 
     @classmethod
     def from_json(cls, text: str) -> Corrector:

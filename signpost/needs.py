@@ -50,6 +50,8 @@ def needs() -> dict[str, Need]:
 
 
 NEED_IDS: tuple[str, ...] = tuple(needs())
+# Needs that lead to the signposting form; crisis and out_of_scope have their own paths.
+SIGNPOST_NEEDS: tuple[str, ...] = tuple(n for n in NEED_IDS if n not in ("crisis", "out_of_scope"))
 
 
 def get_need(need_id: str) -> Need:

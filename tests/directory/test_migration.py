@@ -83,14 +83,21 @@ def test_database_enforces_status_and_ages(empty_db_url):
 
 
 
-def test_0003_fills_the_search_keys_of_existing_services(empty_db_url):
-    """Upgrading a directory that holds services casefolds their names and text; a
-    downgrade and upgrade keep the constraints (on SQLite both rebuild the table)."""
-    migrate.downgrade(empty_db_url, "0002_referral_log")
-    engine = create_engine(empty_db_url, future=True)
+def _downgraded_with_an_organisation(url: str, revision: str):
+    """The schema at `revision`, holding one organisation (ORG_ID) for services to belong to."""
+    migrate.downgrade(url, revision)
+    engine = create_engine(url, future=True)
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO organization (id, slug, name, description) "
                           "VALUES (:id, 'o', 'O', 'd')"), {"id": ORG_ID})
+    return engine
+
+
+def test_0003_fills_the_search_keys_of_existing_services(empty_db_url):
+    """Upgrading a directory that holds services casefolds their names and text; a
+    downgrade and upgrade keep the constraints (on SQLite both rebuild the table)."""
+    engine = _downgraded_with_an_organisation(empty_db_url, "0002_referral_log")
+    with engine.begin() as conn:
         conn.execute(text("INSERT INTO service (id, slug, organization_id, name, description, "
                           "status, eligibility_description, last_modified) VALUES "
                           "(:id, :slug, :org, :name, 'Fit Kids', 'active', :eligibility, :now)"),
@@ -114,12 +121,9 @@ def test_0003_fills_the_search_keys_of_existing_services(empty_db_url):
 def test_0005_fills_the_reach_flags_of_existing_services(empty_db_url):
     """Upgrading a directory that holds services works out their stored reach flags from
     their phones, routes and areas, as models.reach would."""
-    migrate.downgrade(empty_db_url, "0004_service_provenance")
-    engine = create_engine(empty_db_url, future=True)
+    engine = _downgraded_with_an_organisation(empty_db_url, "0004_service_provenance")
     ids = [ORG_ID[:-1] + str(i) for i in (1, 2, 3)]
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO organization (id, slug, name, description) "
-                          "VALUES (:id, 'o', 'O', 'd')"), {"id": ORG_ID})
         conn.execute(text("INSERT INTO service (id, slug, organization_id, name, description, "
                           "status, url, last_modified, sort_name, search_text) VALUES "
                           "(:id, :slug, :org, 'S', 'd', 'active', :url, :now, 's', 'd')"),
