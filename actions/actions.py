@@ -8,13 +8,18 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import crisis_actions, crisis_replies, replies
+from actions import crisis_actions, crisis_replies, follow_up, replies
+from actions.conversation_state import (
+    context_events,
+    continue_need,
+    correction,
+    has_context,
+    place_from,
+)
 from bot import fallbacks, signposting
-from bot.context import UNKNOWN, Context, extract_context
+from bot.context import UNKNOWN, extract_context
 from bot.need_reading import CLARIFY
-from bot.practitioner import is_practitioner_text
-from services_directory.districts import OUTSIDE
-from signpost.circumstances import detect as detect_circumstances
+from signpost import other_help
 from signpost.needs import SIGNPOST_NEEDS, needs
 
 log = logging.getLogger(__name__)
@@ -23,11 +28,20 @@ log = logging.getLogger(__name__)
 CRISIS_ACTIONS = (crisis_actions.ActionCrisisResponse, crisis_actions.ActionRiskQuestion,
                   crisis_actions.ActionRiskAnswer, crisis_actions.ActionCarryOn,
                   crisis_actions.ActionLocalSupport)
+# Follow-up questions, a person to talk to and other help: actions/follow_up.py.
+FOLLOW_UP_ACTIONS = (follow_up.ActionServiceQuestion, follow_up.ActionTalkToPerson,
+                     follow_up.ActionOtherHelp)
 ACTION_LISTEN = "action_listen"
 
+# Acted on even in the middle of the form, whatever else the message says.
+ALWAYS_ACTED_ON = {"crisis", "risk_check", "restart", CLARIFY}
+SHORT_ANSWER_WORDS = 8
+# Not answers to the form's question: small talk leaves the question to be asked again.
+SMALL_TALK = {"thank", "greet", "affirm", "helpful_yes", "helpful_no"}
 NOT_ANSWERS = set(SIGNPOST_NEEDS) | {"crisis", "risk_check", CLARIFY, "out_of_scope", "restart",
                                     "something_else", "more_options", "goodbye",
-                                    "bot_challenge", "what_can_you_do"}
+                                    "bot_challenge", "what_can_you_do", "service_question",
+                                    "talk_to_person", "other_help"}
 
 
 def _intent(tracker: Tracker) -> str:
@@ -87,35 +101,6 @@ class ActionIAmABot(Action):
         return []
 
 
-def place_from(context: Context, asked: bool) -> tuple[str | None, list[EventType]]:
-    """The `district` slot value for what the person said about where they live, and slot
-    events for the place question: one of the 12 districts, Southend-on-Sea or Thurrock
-    (their own councils), OUTSIDE (elsewhere: national services), UNKNOWN (declined, or not
-    understood when asked), or None (ask, or ask again). An outward code spanning several
-    areas sets `place_choices` and a postcode ONS does not list sets `postcode_unknown`, so
-    that action_ask_district asks the right question instead of the plain one."""
-    if context.district or context.authority:
-        return context.district or context.authority, []
-    if len(context.candidates) == 1:  # the rest of that postcode area is outside Essex
-        return context.candidates[0], []
-    if context.candidates:
-        return None, [SlotSet("place_choices", list(context.candidates))]
-    if context.outside_area:
-        return OUTSIDE, []
-    if context.postcode_unknown:
-        return None, [SlotSet("postcode_unknown", True)]
-    if asked and context.age is None:
-        return UNKNOWN, []
-    return None, []
-
-
-def circumstance_events(tracker: Tracker, text: str) -> list[EventType]:
-    """Add the circumstances this message shows (ids only; the text is not kept)."""
-    known = list(tracker.get_slot("circumstances") or [])
-    new = [c for c in detect_circumstances(text) if c not in known]
-    return [SlotSet("circumstances", known + new)] if new else []
-
-
 class ActionSetNeed(Action):
     """Remember the need (from the intent), and any place, age or practitioner cues given early."""
 
@@ -136,28 +121,9 @@ class ActionSetNeed(Action):
                 need = "mental_wellbeing"  # after the crisis lines: local mental health support
             if need:
                 # A place or age on its own, outside the form: (new) services for it.
-                return events + crisis_actions.continue_need(dispatcher, tracker, need, None)
+                return events + continue_need(dispatcher, tracker, need, None)
             dispatcher.utter_message(text=replies.ASK_NEED)
         return events
-
-
-def context_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """Slots for the place, age, circumstances and practitioner cues in the latest message."""
-    text = _text(tracker)
-    events: list[EventType] = []
-    if is_practitioner_text(text):
-        events.append(SlotSet("practitioner", True))
-    events += circumstance_events(tracker, text)
-    context = extract_context(text, answering=_intent(tracker) == "inform")
-    place, place_events = place_from(context, asked=False)
-    events += place_events
-    if place:
-        events.append(SlotSet("district", place))
-    if context.age is not None:
-        events.append(SlotSet("age", str(context.age)))
-    if (tracker.latest_message.get("risk") or {}).get("tier") == "mentioned":
-        dispatcher.utter_message(text=crisis_replies.MENTIONED_LINE)
-    return events
 
 
 class ActionClarifyNeed(Action):
@@ -171,6 +137,13 @@ class ActionClarifyNeed(Action):
                 if n in SIGNPOST_NEEDS][:2]
         events: list[EventType] = [SlotSet("fallback_count", 0)]
         events += context_events(dispatcher, tracker)  # a place or age said now is kept
+        if "bereavement" in other_help.detect(_text(tracker)):
+            # Grief read as two unrelated needs: bereavement support, and the two needs
+            # grief most often brings.
+            dispatcher.utter_message(text=replies.bereavement_first(_age(tracker)),
+                                     buttons=replies.clarify_buttons("loneliness",
+                                                                     "mental_wellbeing"))
+            return events
         if len(pair) < 2:
             dispatcher.utter_message(text=replies.ASK_NEED)
             return events
@@ -189,18 +162,33 @@ class ValidateSignpostForm(FormValidationAction):
         return tracker.get_slot("requested_slot") is not None
 
     def _skip(self, tracker: Tracker) -> bool:
-        # A crisis, or a new need, is not an answer: let the form reject so the rules act.
-        return _intent(tracker) in NOT_ANSWERS
+        # A crisis, a question or a new need is not an answer: let the form reject so the
+        # rules act. An answer that also reads like a need ("no wait, Harlow, I moved last
+        # month") is still an answer when it gives a place or an age.
+        intent = _intent(tracker)
+        if intent in ALWAYS_ACTED_ON or not self._answering(tracker):
+            return intent in NOT_ANSWERS
+        text = _text(tracker)
+        if intent in SIGNPOST_NEEDS or len(text.split()) <= SHORT_ANSWER_WORDS:
+            # "Southend" read as out of scope, "no wait, Harlow" as another need: answers.
+            return intent in NOT_ANSWERS and not has_context(text)
+        return intent in NOT_ANSWERS
 
     async def extract_district(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
-        if self._skip(tracker) or tracker.get_slot("district"):
+        if self._skip(tracker) or _intent(tracker) in SMALL_TALK:
             return {}
         context = extract_context(_text(tracker), answering=self._answering(tracker))
+        named = context.district not in (None, UNKNOWN) or context.authority or \
+            context.candidates or context.outside_area or context.postcode_unknown
+        if tracker.get_slot("district") and not named:
+            return {}  # already known; a new place in an answer corrects it
         asked = tracker.get_slot("requested_slot") == "district"
         place, events = place_from(context, asked=asked)
         if place == UNKNOWN and context.district != UNKNOWN:  # not understood, not declined
+            if _intent(tracker) in SMALL_TALK:
+                return {}  # "ok thanks" is not a place: the question is asked again
             dispatcher.utter_message(text=replies.UNRECOGNISED_PLACE)
         slots = {e["name"]: e["value"] for e in events}
         return {"district": place, "place_choices": None, "postcode_unknown": None} if place \
@@ -209,13 +197,20 @@ class ValidateSignpostForm(FormValidationAction):
     async def extract_age(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
-        if self._skip(tracker) or tracker.get_slot("age"):
+        if self._skip(tracker):
             return {}
         context = extract_context(_text(tracker), answering=self._answering(tracker))
         if context.age is not None:
-            return {"age": str(context.age)}
-        if context.age_declined or tracker.get_slot("requested_slot") == "age":
+            return {"age": str(context.age)}  # a new age corrects the one given before
+        if tracker.get_slot("age"):
+            return {}
+        if context.age_declined:
             return {"age": UNKNOWN}
+        named_place = context.district not in (None, UNKNOWN) or context.authority or \
+            context.candidates or context.outside_area
+        if tracker.get_slot("requested_slot") == "age" and not named_place \
+                and _intent(tracker) not in SMALL_TALK:
+            return {"age": UNKNOWN}  # a place correction while asked the age: ask again
         return {}
 
 
@@ -233,8 +228,8 @@ class ActionAskDistrict(Action):
         elif tracker.get_slot("postcode_unknown"):
             dispatcher.utter_message(text=replies.POSTCODE_UNKNOWN)
         else:
-            ask = replies.ASK_PLACE if tracker.get_slot("age") else replies.ASK_PLACE_AND_AGE
-            dispatcher.utter_message(text=ask)
+            dispatcher.utter_message(text=replies.ask_place_and_age(
+                tracker.get_slot("for_whom"), bool(tracker.get_slot("age"))))
         return [SlotSet("place_choices", None), SlotSet("postcode_unknown", None)]
 
 
@@ -243,7 +238,7 @@ class ActionAskAge(Action):
         return "action_ask_age"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
-        dispatcher.utter_message(text=replies.ASK_AGE)
+        dispatcher.utter_message(text=replies.ask_age(tracker.get_slot("for_whom")))
         return []
 
 
@@ -292,7 +287,8 @@ def show_page(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int, a
             buttons=replies.NAV_BUTTONS[1:],
         )
         return []
-    dispatcher.utter_message(text=replies.intro(need, district, practitioner, more=offset > 0))
+    dispatcher.utter_message(text=replies.intro(need, district, practitioner, more=offset > 0,
+                                                person=tracker.get_slot("for_whom")))
     card = replies.practitioner_card if practitioner else replies.resident_card
     for service in services:
         dispatcher.utter_message(text=card(service))
@@ -300,9 +296,8 @@ def show_page(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int, a
     also = tracker.get_slot("also_need")
     also = also if also in SIGNPOST_NEEDS and also != need else None
     dispatcher.utter_message(
-        text=replies.closing(services, also),
-        buttons=replies.also_buttons(also)
-        + (replies.NAV_BUTTONS if has_more else replies.NAV_BUTTONS[1:]),
+        text=replies.closing(services, also, tracker.get_slot("other_topics"), age),
+        buttons=replies.closing_buttons(also, has_more),
     )
     signposting.record_shown(services, need, district, age, practitioner,
                              _turn_key(tracker, action))
@@ -311,6 +306,7 @@ def show_page(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int, a
         SlotSet("results_offset", offset + len(services)),
         SlotSet("shown_service_ids", shown + [s.id for s in services]),
         SlotSet("also_need", None),  # offered once
+        SlotSet("other_topics", None),  # likewise
     ]
 
 
@@ -321,7 +317,8 @@ class ActionSomethingElse(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         dispatcher.utter_message(text="Of course. What else can I help with?")
         return [SlotSet("need", None), SlotSet("results_offset", 0), SlotSet("risk_tier", None),
-                SlotSet("shown_service_ids", None), ActiveLoop(None),
+                SlotSet("shown_service_ids", None), SlotSet("for_whom", None),
+                SlotSet("other_topics", None), ActiveLoop(None),
                 SlotSet("requested_slot", None)]
 
 
@@ -337,6 +334,14 @@ class ActionFallback(Action):
                 and repeat_crisis_steps(dispatcher, tracker):
             # Not understood right after a crisis response: its steps again, not "rephrase".
             return []
+        corrected = correction(dispatcher, tracker)
+        if corrected is not None:
+            return corrected
+        topics = other_help.detect(_text(tracker))
+        if topics:  # not understood, but about money, food, housing or grief: who can help
+            dispatcher.utter_message(text=replies.other_help_text(topics, _age(tracker)),
+                                     buttons=replies.OTHER_HELP_BUTTONS)
+            return [SlotSet("fallback_count", count + 1)]
         if count == 0:
             dispatcher.utter_message(text=replies.REPHRASE)
         else:

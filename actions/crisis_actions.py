@@ -15,6 +15,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import crisis_replies as R
+from actions.conversation_state import continue_need, correction
 from bot import signposting
 from bot.context import extract_context
 from bot.practitioner import is_practitioner_text
@@ -24,7 +25,6 @@ from signpost.needs import SIGNPOST_NEEDS, get_need
 log = logging.getLogger(__name__)
 # Tiers counted as "crisis lines shown" (never a negated mention, the question, or a No).
 COUNTED = (EMERGENCY, CRISIS, OTHER)
-FORM = "signpost_form"
 
 
 def risk_of(tracker: Tracker) -> dict:
@@ -120,21 +120,47 @@ class ActionRiskQuestion(Action):
         return "action_risk_question"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        if not risk_of(tracker).get("concepts") and asked_before(tracker):
+            # Asked already in this conversation, with the lines shown, and now only the
+            # classifier is unsure (no risk words): the lines once more, then the turn is
+            # answered as what it is (docs/hazard-log.md, H-17).
+            dispatcher.utter_message(text=R.LINES_STILL_HERE)
+            return answer_as(dispatcher, tracker)
         dispatcher.utter_message(text=R.question(), buttons=R.YES_NO)
         context_events, _ = _context_events(tracker)
         return context_events + _need_events(tracker) + [
             SlotSet("risk_tier", UNCLEAR), ActiveLoop(None), SlotSet("requested_slot", None)]
 
 
-def continue_need(dispatcher: CollectingDispatcher, tracker: Tracker, need: str | None,
-                  lead: str | None) -> list[EventType]:
-    """Go on with the need (asking place and age if still unknown), or ask what it is."""
-    if need in SIGNPOST_NEEDS:
-        if lead:
-            dispatcher.utter_message(text=lead)
-        return [SlotSet("need", need), SlotSet("results_offset", 0), FollowupAction(FORM)]
-    dispatcher.utter_message(text=(lead + " " if lead else "") + R.TELL_ME)
-    return []
+def asked_before(tracker: Tracker) -> bool:
+    """The direct question was asked earlier in this conversation (before this message)."""
+    seen_user = False
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and \
+                event.get("name") == "action_risk_question":
+            return True
+    return False
+
+
+# What a turn is answered as when the question is not asked again: its runner-up intent.
+ANSWERED_BY = {"service_question": "action_service_question",
+               "talk_to_person": "action_talk_to_person", "other_help": "action_other_help",
+               "out_of_scope": "action_other_help", "thank": "utter_you_are_welcome"}
+
+
+def answer_as(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    ranking = [r.get("name") for r in tracker.latest_message.get("intent_ranking") or []
+               if r.get("name") not in ("crisis", "risk_check")]
+    runner_up = ranking[0] if ranking else None
+    if runner_up in ANSWERED_BY:
+        return [FollowupAction(ANSWERED_BY[runner_up])]
+    need = runner_up if runner_up in SIGNPOST_NEEDS else tracker.get_slot("need")
+    corrected = correction(dispatcher, tracker)
+    if corrected is not None:
+        return corrected
+    return continue_need(dispatcher, tracker, need, None)
 
 
 class ActionRiskAnswer(Action):
@@ -153,8 +179,12 @@ class ActionRiskAnswer(Action):
         if no:
             return [SlotSet("risk_tier", None)] + continue_need(
                 dispatcher, tracker, tracker.get_slot("need"), R.ANSWER_NO)
-        if intent == "deny":
-            dispatcher.utter_message(text="OK. Is there anything else I can help with?")
+        corrected = correction(dispatcher, tracker)  # "no, I meant Epping"
+        if corrected is not None:
+            return corrected
+        if intent == "deny" or tracker.get_slot("shown_service_ids"):
+            # "No" or "ok" with nothing asked: acknowledged, not a new question.
+            dispatcher.utter_message(text=R.ACKNOWLEDGED)
             return []
         dispatcher.utter_message(text=R.CARRY_ON_ASK)
         return []

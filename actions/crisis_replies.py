@@ -95,6 +95,9 @@ MENTIONED_LINE = (f"If things ever feel too much, Samaritans are there on "
 ANSWER_NO = "Thank you for letting me know. Let's carry on."
 TELL_ME = "Tell me what's on your mind and I'll look for local support."
 CARRY_ON_ASK = "OK. " + TELL_ME
+ACKNOWLEDGED = "OK. Is there anything else I can help with?"
+LINES_STILL_HERE = (f"If things feel too much, Samaritans are there any time on "
+                    f"{line('samaritans').label}, or text SHOUT to {line('shout').label}.")
 
 
 def for_tier(tier: str, practitioner_mode: bool, under_18: bool, repeat: bool) -> str:

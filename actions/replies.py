@@ -1,10 +1,11 @@
 """How services and routes are worded for residents and for practitioners (pure functions)."""
 from __future__ import annotations
 
-from bot import fallbacks
+from bot import fallbacks, who_for
 from services_directory.districts import OUTSIDE, UNITARY
 from services_directory.search import ServiceResult
-from signpost.help_lines import line
+from signpost import other_help
+from signpost.help_lines import HelpLine, line
 from signpost.needs import get_need
 
 IAMABOT = (
@@ -15,6 +16,80 @@ IAMABOT = (
 UNCONFIRMED = "No phone number or website listed yet."
 GENERAL_ROUTE = fallbacks.GENERAL_ROUTE  # GP practice / social prescriber, NHS 111
 ASK_NEED = "What would you like help with? Tell me in your own words."
+ASK_PLACE_FOR_NEAR = "Which town or area do you live in? Then I can look for services near you."
+CANNOT_REFER = "I can't make referrals myself, but here is how to get in touch:"
+AFTER_ANSWER = "Is there anything else you'd like to know?"
+AFTER_ANSWER_BUTTONS = [
+    {"title": "Something else", "payload": "/something_else"},
+    {"title": "Start again", "payload": "/restart"},
+]
+NOTHING_SHOWN_YET = ("Let me find some services first. Then you can ask me about them.")
+WHICH_SERVICE = ("Which service do you mean? Tell me its name, or what you'd like help with "
+                 "and I'll find some.")
+OUT_OF_SCOPE = (
+    "I help with health and wellbeing. That means things like feeling lonely, stress, "
+    "weight, getting active, drink, drugs, smoking, caring for someone, being a parent, work "
+    "or living at home. For bins, council tax or parking, please ask your local council. "
+    "Or go to https://www.essex.gov.uk"
+)
+OTHER_HELP_BUTTONS = [
+    {"title": "Support for how I'm feeling", "payload": "/mental_wellbeing"},
+    {"title": "Something else", "payload": "/something_else"},
+]
+
+
+def ask_place_and_age(person: str | None, age_known: bool) -> str:
+    """The one question for place and age, about whoever the help is for."""
+    them = who_for.your_them(person)
+    if not them:
+        return ASK_PLACE if age_known else ASK_PLACE_AND_AGE
+    they = who_for.pronoun(person)
+    does, is_ = ("do", "are") if they == "they" else ("does", "is")
+    if age_known:
+        return f"Which town or area of Essex {does} {they} live in? (Or say 'rather not say'.)"
+    return (f"So I can find services near {them}: which town or area of Essex {does} {they} "
+            f"live in, and roughly how old {is_} {they}? (You can say 'rather not say'.)")
+
+
+def ask_age(person: str | None) -> str:
+    them = who_for.your_them(person)
+    if not them:
+        return ASK_AGE
+    is_ = "are" if who_for.pronoun(person) == "they" else "is"
+    return (f"And roughly how old {is_} {who_for.pronoun(person)}? An age or a life stage "
+            "like 'retired' is fine, or say 'rather not say'.")
+
+
+def line_answer(help_line: HelpLine) -> str:
+    return help_line.as_text()
+
+
+def other_help_text(topic_ids: tuple[str, ...] | list[str], age: int | None) -> str:
+    """Money, food, energy, housing or grief: who can help, then what the assistant can add."""
+    topics = [other_help.topics()[t] for t in topic_ids]
+    labels = " or ".join(t.label for t in topics)
+    pointers = "\n".join(other_help.pointers_text(t.id, age) for t in topics)
+    return (f"I'm sorry you're dealing with this. I can't help with {labels} myself. "
+            f"These can:\n{pointers}\nIf it's getting you down, I can also find local "
+            "support for how you feel.")
+
+
+def bereavement_first(age: int | None) -> str:
+    return ("I'm so sorry for your loss. These can help with grief:\n"
+            + other_help.pointers_text("bereavement", age)
+            + "\nI can also find local support. Is it mainly about feeling lonely, or how "
+            "you're feeling in yourself?")
+
+
+def also_other_help(topic_ids: list[str], age: int | None) -> str:
+    """After the cards: the other worries the person mentioned, with who can help."""
+    if not topic_ids:
+        return ""
+    topics = [other_help.topics()[t] for t in topic_ids if t in other_help.topics()]
+    return "".join(f"You also mentioned {t.label}. These can help:\n"
+                   f"{other_help.pointers_text(t.id, age)}\n" for t in topics)
+
+
 ASK_PLACE_AND_AGE = (
     "So I can find services near you: which town or area of Essex do you live in, and "
     "roughly how old are you? (You can say 'rather not say'.)"
@@ -22,8 +97,7 @@ ASK_PLACE_AND_AGE = (
 ASK_PLACE = "And which town or area of Essex do you live in? (Or say 'rather not say'.)"
 POSTCODE_UNKNOWN = ("I couldn't find that postcode. Could you check it, or tell me the town or "
                     "village instead?")
-UNRECOGNISED_PLACE = ("I didn't recognise that as a place in Essex, so I'll include services "
-                      "that cover the whole county.")
+UNRECOGNISED_PLACE = "I didn't know that place, so I'll show services for the whole of Essex."
 
 
 def which_area(candidates: tuple[str, ...]) -> tuple[str, list[dict]]:
@@ -86,21 +160,30 @@ def last_checked(service: ServiceResult) -> str | None:
 
 
 def title(service: ServiceResult) -> str:
-    """'Name (Provider)', without repeating a provider the name already gives."""
-    name, org = service.name.casefold(), service.organization.casefold()
-    if org in name or name in org:
-        return service.name if org in name else service.organization
-    return f"{service.name} ({service.organization})"
+    return service.title
+
+
+def _how_to_contact(service: ServiceResult, route: dict | None) -> list[str]:
+    """Each contact detail once: the route's instructions when they already give the
+    number or address, with only what they leave out on a contact line."""
+    instructions = (route or {}).get("instructions") or ""
+    details = [d for d in (service.contact_phone, service.contact_email, service.contact_url)
+               if d]
+    left_out = [d for d in details if d not in instructions]
+    if instructions and len(left_out) < len(details):
+        extra = f" Also: {', '.join(left_out)}." if left_out else ""
+        return [f"How to get in touch: {instructions}{extra}"]
+    lines = [contact_line(service)]
+    if instructions:
+        lines.append(f"How to get in touch: {instructions}")
+    return lines
 
 
 def resident_card(service: ServiceResult) -> str:
     route = _route(service, "self_referral") or (service.referral_routes or [None])[0]
-    lines = [title(service), service.description,
-             contact_line(service)]
+    lines = [title(service), service.description] + _how_to_contact(service, route)
     if service.hours:
         lines.append(f"Open: {service.hours}")
-    if route and route.get("instructions"):
-        lines.append(f"How to get in touch: {route['instructions']}")
     if service.eligibility:
         lines.append(f"Who it's for: {service.eligibility}")
     checked = last_checked(service)
@@ -109,16 +192,32 @@ def resident_card(service: ServiceResult) -> str:
     return "\n".join(lines)
 
 
-def closing(services: list[ServiceResult], also_need: str | None = None) -> str:
-    """The line after the cards: the general route once, if a card has no direct contact,
-    and the second need the person mentioned, if any."""
-    ask = "What would you like to do next?"
+HELPFUL_QUESTION = "Was this helpful? You can also ask me about these, like when they're open."
+HELPFUL_BUTTONS = [
+    {"title": "Yes", "payload": "/helpful_yes"},
+    {"title": "No", "payload": "/helpful_no"},
+]
+
+
+def closing(services: list[ServiceResult], also_need: str | None = None,
+            other_topics: list[str] | None = None, age: int | None = None) -> str:
+    """The one message after the cards: the general route once (if a card has no direct
+    contact), the other things the person mentioned, and one question."""
+    lines = []
+    if not all(s.contact_confirmed for s in services):
+        lines.append(f"Where no contact is listed: {GENERAL_ROUTE[0].lower()}{GENERAL_ROUTE[1:]}")
     if also_need:
-        ask = (f"You also mentioned {get_need(also_need).label.lower()}: tap below for services "
-               f"for that too.\n{ask}")
-    if all(s.contact_confirmed for s in services):
-        return ask
-    return f"Where no contact is listed: {GENERAL_ROUTE[0].lower()}{GENERAL_ROUTE[1:]}\n{ask}"
+        lines.append(f"You also mentioned {get_need(also_need).label.lower()}: tap below for "
+                     "services for that too.")
+    extra = also_other_help(other_topics or [], age)
+    if extra:
+        lines.append(extra.rstrip("\n"))
+    return "\n".join(lines + [HELPFUL_QUESTION])
+
+
+def closing_buttons(also_need: str | None, has_more: bool) -> list[dict]:
+    nav = NAV_BUTTONS[:2] if has_more else NAV_BUTTONS[1:2]
+    return also_buttons(also_need) + HELPFUL_BUTTONS + nav
 
 
 def also_buttons(also_need: str | None) -> list[dict]:
@@ -144,7 +243,7 @@ def practitioner_card(service: ServiceResult) -> str:
     if prof:
         lines.append(f"How to refer: {prof.get('instructions') or 'route to be confirmed'}")
     if form:
-        where = form.get("url") or "form link to be confirmed by the commissioner"
+        where = form.get("url") or "form link to be confirmed"
         lines.append(f"Online form: {form.get('instructions') or ''} {where}".strip())
     if selfref:
         lines.append(f"Self-referral: {selfref.get('instructions')}")
@@ -161,8 +260,10 @@ def practitioner_card(service: ServiceResult) -> str:
     return "\n".join(lines)
 
 
-def intro(need: str, district: str | None, practitioner: bool, more: bool = False) -> str:
+def intro(need: str, district: str | None, practitioner: bool, more: bool = False,
+          person: str | None = None) -> str:
     label = get_need(need).label.lower()
+    them = who_for.your_them(person) if not practitioner else None
     if district == OUTSIDE:
         return (f"That's outside Essex, so I can only list national services for {label} "
                 "(your own council or GP practice can tell you about local ones):")
@@ -174,4 +275,20 @@ def intro(need: str, district: str | None, practitioner: bool, more: bool = Fals
         head = "More referral routes" if more else "Referral routes"
         return f"{head} for {label}{where}:"
     head = "Here are more services" if more else "Here are services"
+    if them:
+        return f"{head} that could help {them} with {label}{where}:"
     return f"{head} that can help with {label}{where}:"
+
+
+def talk_to_person(phones: list[ServiceResult]) -> str:
+    """Real people to talk to: services just shown that have a phone, the GP practice's
+    social prescriber, NHS 111 and Samaritans."""
+    lines = ["I'm sorry I haven't been more help. I'm a computer, so I can't put you "
+             "through, but these are real people you can talk to:"]
+    for service in phones:
+        hours = f" (open {service.hours})" if service.hours else ""
+        lines.append(f"- {title(service)}: phone {service.contact_phone}{hours}.")
+    lines += [f"- {GENERAL_ROUTE}",
+              f"- Samaritans: call {line('samaritans').label}, free, any time, if you want to "
+              "talk to someone now."]
+    return "\n".join(lines)

@@ -25,6 +25,12 @@ HERE = Path(__file__).resolve().parent
 UNKNOWN = "unknown"
 _UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
           "eight": 8, "nine": 9}
+_SMALL = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+          "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19}
+_DECADES = {"twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60,
+            "seventies": 70, "eighties": 80, "nineties": 90}
+# Where in a decade "early", "mid" and "late" put a representative age; no word: the middle.
+_DECADE_PART = {"early": 2, "mid": 5, "late": 8}
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
          "eighty": 80, "ninety": 90}
 
@@ -84,19 +90,78 @@ def _life_stages() -> dict:
     return yaml.safe_load((HERE / "life_stages.yml").read_text(encoding="utf-8"))
 
 
+def _decade_offset(text: str) -> int:
+    return next((v for k, v in _DECADE_PART.items() if k in text), 5)
+
+
 def _parse_age(span_text: str) -> int | None:
     t = span_text.lower()
     digits = re.search(r"\d{1,3}", t)
     if digits:
         value = int(digits.group())
-        if re.search(r"\d0'?s\b", t):  # "80s" -> middle of the decade
-            value += 5
+        if re.search(r"\d0'?s\b", t):  # "80s" -> middle of the decade, "early 80s" -> 82
+            value += _decade_offset(t)
         return value if 0 <= value <= 115 else None
+    decade = next((v for k, v in _DECADES.items() if k in t), None)
+    if decade is not None:  # "in my sixties" -> 65
+        return decade + _decade_offset(t)
+    small = next((v for k, v in _SMALL.items() if re.search(rf"\b{k}\b", t)), None)
+    if small is not None:  # "just turned fourteen"
+        return small
     tens = next((v for k, v in _TENS.items() if k in t), None)
+    units = next((v for k, v in _UNITS.items() if re.search(rf"\b{k}\b", t)), None)
     if tens is None:
-        return None
-    units = next((v for k, v in _UNITS.items() if re.search(rf"\b{k}\b", t)), 0)
-    return tens + units
+        return units  # "he's nine"
+    return tens + (units or 0)
+
+
+# "off work 3 yrs", "for 2 years", "clean 6 years": a span of time, not an age (unless "old").
+_DURATION_LEADS = {"for", "past", "last", "over", "off", "since", "after", "within", "been",
+                   "clean", "sober", "married", "together", "smoked", "smoking", "drinking",
+                   "worked", "working", "lived", "living", "known", "waiting", "waited", "than",
+                   "every", "in", "nearly", "almost", "few", "ago"}
+_AGE_UNITS = {"years", "year", "yrs", "yr"}
+# A bare number in an answer is an age only if no counted thing follows it: "2 kids",
+# "20 a day", "4 pints", "10kg" are not ages; "45", "45 and lonely", "Harlow, 45" are.
+_AFTER_BARE_AGE = {"and", "but", "in", "from", "living", "live", "lives", "now", "soon", "next",
+                   "this", "ish", "or", "so", "m", "f", "male", "female", "years", "yrs",
+                   "year", "yr", "old", "yo", "please", "pls", "thanks", "thank", "i", "he",
+                   "she", "we", "my", "me", "at", "on", "last", "too"}
+_BEFORE_NOT_AGE = {"lost", "gained", "lose", "gain", "owe", "about", "over", "under", "since",
+                   "for", "had", "have", "got", "with", "smoke", "drink", "of", "number", "no",
+                   "room", "flat", "house", "page", "step", "option", "day", "week", "month",
+                   "times", "x", "was"}
+_WORD_AGE = re.compile(rf"\b({'|'.join(_TENS)})(?:[ -]({'|'.join(_UNITS)}))?\b")
+
+
+def _is_duration(doc, ent) -> bool:
+    if ent[-1].lower_ not in _AGE_UNITS:
+        return False
+    after = doc[ent.end].lower_ if ent.end < len(doc) else ""
+    if after in ("old", "of", "young"):
+        return False
+    before = {t.lower_ for t in doc[max(0, ent.start - 3):ent.start]}
+    return bool(before & _DURATION_LEADS) or after in ("ago", "clean", "sober", "now", "since")
+
+
+def _bare_number_age(text: str, place_starts: frozenset[int] = frozenset()) -> int | None:
+    """The age in an answer that is only a number with little round it: "78", "Basildon, 45",
+    "15 basildon" (a place may follow it: `place_starts` are where places begin)."""
+    found = []
+    for m in re.finditer(r"(?<![\w/£$.(#-])(\d{1,3})(?![\w/%.)])", text):
+        before = re.findall(r"[a-z]+", text[:m.start()].lower())[-1:]
+        after = re.findall(r"[a-z]+", text[m.end():].lower())[:1]
+        nxt = re.match(r"\s*(?=[a-z])", text[m.end():].lower())
+        glued = nxt is not None and m.end() + nxt.end() not in place_starts
+        if before and before[0] in _BEFORE_NOT_AGE:
+            continue
+        lead = set(re.findall(r"[a-z]+", text[:m.start()].lower())[-3:])
+        if after and after[0] in _AGE_UNITS and lead & _DURATION_LEADS:  # "off work 3 yrs"
+            continue
+        if glued and after and after[0] not in _AFTER_BARE_AGE:
+            continue
+        found.append(int(m.group(1)))
+    return found[0] if len(found) == 1 and found[0] <= 115 else None
 
 
 def _has_phrase(text: str, phrases: list[str]) -> bool:
@@ -125,13 +190,14 @@ def extract_context(text: str, answering: bool = False) -> Context:
     doc = spacy_pipeline.load()(text.lower()[:2000])
     places = _Places()
     age: int | None = None
+    place_starts = frozenset(e.start_char for e in doc.ents if e.label_ == "place")
     for ent in doc.ents:
         if ent.label_ == "place":
             if ent.ent_id_ == POSTCODE:
                 places.add_postcode(ent.text)
             else:
                 places.add_area(ent.ent_id_)
-        elif ent.label_ == "age" and age is None:
+        elif ent.label_ == "age" and age is None and not _is_duration(doc, ent):
             age = _parse_age(ent.text)
     district, authority = places.district, None if places.district else places.authority
     candidates = () if district or authority else places.candidates
@@ -147,9 +213,9 @@ def extract_context(text: str, answering: bool = False) -> Context:
             district = UNKNOWN
         if age is None and _has_phrase(text, refusals):
             declined_age = True
-        if age is None:  # a bare number in an answer is the age: "78", "Basildon, 45"
-            numbers = [int(n) for n in re.findall(r"(?<![\w/])(\d{1,3})(?![\w/])", text)]
-            if len(numbers) == 1 and numbers[0] <= 115:
-                age = numbers[0]
+        if age is None:
+            age = _bare_number_age(text, place_starts)
+        if age is None and (words := _WORD_AGE.search(text.lower())):  # "CO15 1AB, seventy two"
+            age = _TENS[words.group(1)] + (_UNITS[words.group(2)] if words.group(2) else 0)
     return Context(district=district, outside_area=outside, age=age, age_declined=declined_age,
                    authority=authority, candidates=candidates, postcode_unknown=postcode_unknown)

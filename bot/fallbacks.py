@@ -16,8 +16,8 @@ MAX_BODY_BYTES = 16 * 1024  # one REST webhook request body
 
 HELP_NOW = help_now_text()
 GENERAL_ROUTE = (
-    "Your GP practice can put you in touch with a social prescriber (link worker), "
-    "or call NHS 111 for health advice at any time."
+    "Your GP practice can put you in touch with a social prescriber (a link worker who "
+    "helps you find local support). Or call NHS 111 for health advice at any time."
 )
 
 # Said instead of nothing when the action server is down or an action failed.

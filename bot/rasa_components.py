@@ -53,6 +53,10 @@ def is_payload(text: str) -> bool:
     return bool(_PAYLOAD.match(text.strip()))
 
 
+# Intents of a turn that follows up what was said before, not a new story.
+FOLLOW_UP_INTENTS = frozenset({"service_question", "inform", "thank", "talk_to_person"})
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class CrisisGuard(GraphComponent):
     def __init__(self, config: dict[str, Any] | None = None) -> None:
@@ -62,7 +66,10 @@ class CrisisGuard(GraphComponent):
     def get_default_config() -> dict[str, Any]:
         # The FallbackClassifier's threshold: the runner-up that replaces a crisis guess the
         # net does not share, and the need kept under a crisis response, must reach it too.
-        return {"threshold": 0.3}
+        # A follow-up turn the intent model is this sure of ("when are they open?", "Witham",
+        # "ok thanks") is not asked the risk question on the classifier's word alone: only
+        # a risk concept the rules find asks it there (docs/hazard-log.md, H-17).
+        return {"threshold": 0.3, "follow_up_confidence": 0.8}
 
     @classmethod
     def create(
@@ -99,6 +106,12 @@ class CrisisGuard(GraphComponent):
         if need == need_reading.CLARIFY:  # the net keeps the likelier of the two needs
             need = (message.get(NEED_CHOICES) or [None])[0]
         message.set(RISK_KEY, {**assessment.as_dict(), "need": need}, add_to_output=True)
+        if assessment.tier == risk.UNCLEAR and not assessment.concepts \
+                and not assessment.mentioned and intent.get("name") in FOLLOW_UP_INTENTS \
+                and (intent.get("confidence") or 0.0) >= self.config["follow_up_confidence"]:
+            message.set(RISK_KEY, {**assessment.as_dict(), "need": need,
+                                   "not_asked": "follow_up"}, add_to_output=True)
+            return
         if assessment.crisis_first or assessment.tier == risk.UNCLEAR:
             top = {"name": CRISIS if assessment.crisis_first else RISK_CHECK, "confidence": 1.0}
             message.set(INTENT, top, add_to_output=True)

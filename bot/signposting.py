@@ -8,12 +8,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from bot import follow_up
 from referral_log.log import SignpostEvent, age_band, record_events
 from services_directory.districts import DISTRICTS
 from services_directory.search import (
     ServiceResult,
     count_services,
     get_service,
+    name_index,
     search_services,
 )
 from signpost.db import session_scope
@@ -104,3 +106,16 @@ def record_helpful(
         services = [s for s in (get_service(session, i) for i in service_ids) if s]
     return record_shown(services, need, district, age, practitioner, idempotency_key,
                         kind="helpful_yes" if helpful else "helpful_no")
+
+
+def services_by_ids(ids: Sequence[str]) -> list[ServiceResult]:
+    """The services with these ids, in that order (ids no longer in the directory dropped)."""
+    with session_scope() as session:
+        return [s for s in (get_service(session, i) for i in ids) if s]
+
+
+def named_services(text: str, limit: int = 2) -> list[ServiceResult]:
+    """Active services the text names ("how do I contact Active Essex?"), best first."""
+    with session_scope() as session:
+        ids = follow_up.named(text, name_index(session))[:limit]
+        return [s for s in (get_service(session, i) for i in ids) if s]

@@ -24,7 +24,10 @@ DEFAULT_PATH = ROOT / "var" / "spacy" / "en_signpost"
 _NUM = r"^\d{1,3}$"
 # "im" is split by spaCy into "i" + "m", hence the bare "m".
 _AGE_LEAD = ["aged", "age", "im", "i'm", "am", "'m", "m", "is", "'s", "of", "turned", "turning",
-             "be"]
+             "be", "'re", "are", "hes", "shes"]
+# How link workers write about the person in a note: "client 52", "pt 67", "gentleman 80".
+_PERSON_LEAD = ["client", "patient", "pt", "pt.", "resident", "gentleman", "lady", "man", "woman",
+                "male", "female", "mr", "mrs", "ms", "gent"]
 _AGE_UNIT = ["years", "year", "yrs", "yr", "yo", "y/o", "yrs.", "y.o."]
 _OTHER_OUTWARD = r"^(cm|co|ss|ig|rm|en|cb|ip|sg|da|me|al|e|n|nw|se|sw|w|ec|wc)\d{1,2}[a-z]?$"
 # Any UK outward code, and an inward code as Royal Mail writes them (never C, I, K, M, O or V:
@@ -33,6 +36,11 @@ _ANY_OUTWARD = r"^[a-z]{1,2}\d[a-z\d]?$"
 _INWARD = r"^\d[abd-hjlnp-uw-z]{2}$"
 _COMPACT = r"^[a-z]{1,2}\d[a-z\d]?\d[abd-hjlnp-uw-z]{2}$"  # "co151ab"
 _TENS_WORDS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_SMALL_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+                "eighteen", "nineteen"]
+_DECADE_WORDS = ["twenties", "thirties", "forties", "fifties", "sixties", "seventies",
+                 "eighties", "nineties"]
 
 
 def age_patterns() -> list[dict]:
@@ -40,6 +48,10 @@ def age_patterns() -> list[dict]:
     word_num = {"LOWER": {"REGEX": rf"^({'|'.join(_TENS_WORDS)})(-\w+)?$"}}
     unit_word = {"LOWER": {"REGEX": r"^(one|two|three|four|five|six|seven|eight|nine)$"}}
     decade = {"LOWER": {"REGEX": r"^[1-9]0'?s$"}}
+    decade_word = {"LOWER": {"IN": _DECADE_WORDS}}
+    small_word = {"LOWER": {"IN": _SMALL_WORDS}}
+    part = {"LOWER": {"IN": ["early", "mid", "mid-", "late"]}}
+    possessive = {"LOWER": {"IN": ["my", "his", "her", "their", "our", "your"]}}
     return [
         {"label": "age", "pattern": [{"LOWER": {"IN": _AGE_LEAD}}, num]},
         {"label": "age", "pattern": [num, {"LOWER": {"IN": _AGE_UNIT}}]},
@@ -50,6 +62,26 @@ def age_patterns() -> list[dict]:
          "pattern": [{"LOWER": {"IN": _AGE_LEAD}}, word_num, {"ORTH": "-"}, unit_word]},
         {"label": "age", "pattern": [{"LOWER": {"IN": _AGE_LEAD}}, word_num]},
         {"label": "age", "pattern": [decade]},
+        # "in my sixties", "in her early 80s", "mid forties", "late seventies"
+        {"label": "age", "pattern": [{"LOWER": "in"}, possessive, part, {"OP": "?", "ORTH": "-"},
+                                     {"LOWER": {"IN": _DECADE_WORDS}}]},
+        {"label": "age", "pattern": [{"LOWER": "in"}, possessive, decade_word]},
+        {"label": "age", "pattern": [part, {"OP": "?", "ORTH": "-"}, decade_word]},
+        {"label": "age", "pattern": [part, {"OP": "?", "ORTH": "-"}, decade]},
+        {"label": "age", "pattern": [{"LOWER": {"REGEX": r"^(early|mid|late)-?[1-9]0'?s$"}}]},
+        # "she's just turned fourteen", "he is nine"
+        {"label": "age", "pattern": [{"LOWER": {"IN": _AGE_LEAD}},
+                                     {"LOWER": {"IN": ["just", "nearly", "almost", "about"]},
+                                      "OP": "?"}, small_word]},
+        {"label": "age", "pattern": [{"LOWER": {"IN": _AGE_LEAD}},
+                                     {"LOWER": {"IN": ["just", "nearly", "almost", "about"]}},
+                                     num]},
+        # A link worker's note: "client 52", "pt 67M", "45F", "88 f"
+        {"label": "age", "pattern": [{"LOWER": {"IN": _PERSON_LEAD}},
+                                     {"LOWER": {"REGEX": r"^\d{1,3}[mf]?$"}}]},
+        {"label": "age", "pattern": [{"LOWER": {"REGEX": r"^\d{2}[mf]$"}}]},
+        {"label": "age", "pattern": [{"TEXT": {"REGEX": r"^\d{2}$"}},
+                                     {"LOWER": {"IN": ["m", "f"]}}]},  # "67M" splits as 67 + m
     ]
 
 

@@ -13,7 +13,7 @@ from datetime import date, datetime, timezone
 
 from services_directory import districts
 
-CONFIRM_NOTE = "Contact details to be confirmed by the commissioner"
+CONFIRM_NOTE = "Contact details to be confirmed"
 
 
 @dataclass(frozen=True)

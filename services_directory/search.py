@@ -66,6 +66,7 @@ from services_directory.importer import LOAD_OPTIONS, service_record
 from services_directory.models import (
     MAX_AGE,
     Attribute,
+    Organization,
     Service,
     ServiceArea,
     TaxonomyTerm,
@@ -121,6 +122,14 @@ class ServiceResult:
     assured_date: date | None = None  # when someone last checked them
     score: int = 0
     reasons: list[str] = field(default_factory=list)  # why it ranked where it did
+
+    @property
+    def title(self) -> str:
+        """'Name (Provider)', without repeating a provider the name already gives."""
+        name, org = self.name.casefold(), self.organization.casefold()
+        if org in name or name in org:
+            return self.name if org in name else self.organization
+        return f"{self.name} ({self.organization})"
 
     @property
     def checked_month(self) -> str | None:
@@ -467,3 +476,11 @@ def get_service(session: Session, service_id: str) -> ServiceResult | None:
     query = select(Service).where(Service.id == service_id).options(*LOAD_OPTIONS)
     svc = session.scalars(query).first()
     return _result(service_record(svc), svc.organization.name) if svc else None
+
+
+def name_index(session: Session) -> list[tuple[str, str, str]]:
+    """(id, name, organisation name) of every active service: for finding one by name."""
+    rows = session.execute(select(Service.id, Service.name, Organization.name)
+                           .join(Service.organization).where(Service.status == "active")
+                           .order_by(Service.sort_name, Service.id))
+    return [tuple(r) for r in rows]

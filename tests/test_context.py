@@ -32,6 +32,55 @@ def test_ages(text, age):
     assert extract_context(text).age == age
 
 
+# Ages in words, decades, a child's age and link workers' notes (bot/spacy_pipeline.py).
+@pytest.mark.parametrize(("text", "age"), [
+    ("I'm in my sixties", 65),
+    ("we are both in our eighties", 85),
+    ("Rochford, mid forties", 45),
+    ("in her early 80s", 82),
+    ("late seventies", 78),
+    ("he's 9", 9),
+    ("my son is 9 and hates school", 9),
+    ("she's just turned fourteen", 14),
+    ("he's sixty six", 66),
+    ("client 52 Harlow", 52),
+    ("pt 67M Harlow, isolated", 67),
+    ("45F Brentwood, low mood", 45),
+    ("Link worker - 88F, Saffron Walden", 88),
+    ("I have 34 years", 34),
+    ("45 years old, lives in Harlow", 45),
+])
+def test_ages_in_words_decades_and_notes(text, age):
+    assert extract_context(text).age == age
+
+
+# Durations, counts, dates and list numbers are not ages, even in an answer to our question.
+@pytest.mark.parametrize("text", [
+    "off work 3 yrs, low mood",
+    "smoked for 20 years",
+    "its for me and my 2 kids",
+    "lost 10kg in 2 months",
+    "(1) lonely (2) Basildon",
+    "I drink 4 pints a night",
+    "smoke 20 a day since i was 16",
+    "been sober 2 years now",
+])
+def test_durations_counts_and_list_numbers_are_not_ages(text):
+    assert extract_context(text).age is None
+    assert extract_context(text, answering=True).age is None
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("CO15 1AB seventy two", 72),
+    ("Basildon, 45", 45),
+    ("Colchester 38", 38),
+    ("78", 78),
+    ("eighty one", 81),
+])
+def test_numbers_in_an_answer_are_the_age(text, age):
+    assert extract_context(text, answering=True).age == age
+
+
 def test_places_outside_the_county_council_area_are_flagged():
     ctx = extract_context("I live in Southend")
     assert ctx.district is None and ctx.outside_area

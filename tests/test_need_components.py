@@ -196,3 +196,41 @@ def test_the_need_kept_under_a_crisis_response_must_be_clear():
     message = _guarded("I want to lose weight but I don't want to be here anymore", strong)
     assert message.get(INTENT)["name"] == "crisis"
     assert message.get("risk")["need"] == "weight"
+
+
+# --- CrisisGuard on follow-up turns (docs/hazard-log.md, H-17) ---------------------------
+
+def _guard_with(text: str, ranking: dict[str, float], assessment) -> Message:
+    from bot.rasa_components import CrisisGuard
+
+    message = _with_diet(text, ranking)
+    CrisisGuard({"threshold": 0.3, "follow_up_confidence": 0.8})._guard(message, assessment)
+    return message
+
+
+def test_a_sure_follow_up_is_not_asked_on_the_classifier_alone():
+    from bot.risk import UNCLEAR, Assessment
+
+    unsure = Assessment(UNCLEAR, model_risk=0.25, model_class="risk")
+    message = _guard_with("do i need my mum to ring them", {"service_question": 0.94,
+                                                            "parenting": 0.06}, unsure)
+    assert message.get(INTENT)["name"] == "service_question"
+    assert message.get("risk")["not_asked"] == "follow_up"
+    # Not sure it is a follow-up: the question is asked as before.
+    message = _guard_with("do i need my mum to ring them", {"service_question": 0.6,
+                                                            "parenting": 0.4}, unsure)
+    assert message.get(INTENT)["name"] == "risk_check"
+
+
+@pytest.mark.parametrize("tier,concepts,expected", [
+    ("unclear", ("hopeless",), "risk_check"),
+    ("crisis", ("suicide",), "crisis"),
+    ("emergency", ("overdose_taken",), "crisis"),
+])
+def test_risk_words_in_a_follow_up_still_ask(tier, concepts, expected):
+    from bot.risk import Assessment
+
+    message = _guard_with("when are they open, I can't go on", {"service_question": 0.97,
+                                                                 "thank": 0.03},
+                          Assessment(tier, concepts=concepts, model_risk=0.9))
+    assert message.get(INTENT)["name"] == expected

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 import yaml
@@ -14,20 +15,11 @@ from actions import actions as A
 from actions import crisis_actions as CA
 from actions import crisis_replies
 from referral_log.models import referral_event
-from services_directory.seed import seed
 from signpost.config import ROOT
 from signpost.db import get_engine
 
 CRISIS_LINES = ("999", "116 123", "85258", "0800 1111")
 DOMAIN: dict = {}
-
-
-@pytest.fixture
-def directory(empty_db_url, monkeypatch, tmp_path) -> str:
-    seed(empty_db_url)
-    monkeypatch.setenv("DATABASE_URL", empty_db_url)
-    monkeypatch.setenv("SIGNPOST_VAR_DIR", str(tmp_path))
-    return empty_db_url
 
 
 def tracker(text: str = "", intent: str = "", slots: dict | None = None, sender: str = "t1",
@@ -87,7 +79,11 @@ def test_show_services_lonely_in_tendring_and_logs_one_event_each(directory):
     assert {r["age_band"] for r in logged} == {"65+"}
     # the quick-reply buttons are offered
     buttons = [b["title"] for m in d.messages for b in (m.get("buttons") or [])]
-    assert "Something else" in buttons and "Start again" in buttons
+    assert "Something else" in buttons and "Yes" in buttons and "No" in buttons
+    # one prompt after the results: the helpful question, in the last message only
+    assert sum("?" in (m.get("text") or "") for m in d.messages[-1:]) == 1
+    assert not any("What would you like to do next" in (m.get("text") or "")
+                   for m in d.messages)
 
 
 def test_show_services_twice_for_the_same_message_logs_once(directory):
@@ -107,13 +103,21 @@ def test_every_card_has_a_contact_or_says_none_is_listed_and_the_general_route_o
         cards = [m["text"] for m in d.messages[1:-1]]
         assert cards
         for card in cards:
-            assert "Contact: " in card or "No phone number or website listed yet" in card \
+            assert listed(card) or "No phone number or website listed yet" in card \
                 or "to be confirmed" in card, card
+            for detail in re.findall(r"0\d{3} ?\d{3} ?\d{3,4}|https?://\S+", card):
+                assert card.count(detail.rstrip(".,")) == 1, card  # each detail once
         closing = d.messages[-1]["text"]
-        unlisted = any("Contact: " not in card for card in cards)
+        unlisted = any(not listed(card) for card in cards)
         general = "call NHS 111 for health advice at any time"  # replies.GENERAL_ROUTE
         assert (general in closing) == unlisted
         assert texts(d).count(general) <= 1
+
+
+def listed(card: str) -> bool:
+    """The card gives a way to get in touch: a contact line, or instructions with one."""
+    return "Contact: " in card or re.search(r"How to get in touch: .*(\d{4}|https?://)",
+                                            card) is not None
 
 
 def test_practitioner_sees_how_to_refer(directory):

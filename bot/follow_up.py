@@ -1,0 +1,191 @@
+"""Follow-up questions about services (bot/follow_up.yml): which detail is asked (phone,
+hours, cost...), which service is meant (one just shown, or one named), and the answer, from
+the directory record only. Where the record has no answer, the reply says so and gives the
+best route that exists; nothing is guessed."""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from rapidfuzz import fuzz
+
+from bot.fallbacks import GENERAL_ROUTE
+from services_directory.search import ServiceResult
+from signpost.help_lines import HelpLine, lines
+
+FILE = Path(__file__).with_name("follow_up.yml")
+ABOUT, ELIGIBILITY, PHONE, WEB, EMAIL, HOURS, COST, REFERRAL, WHERE = (
+    "about", "eligibility", "phone", "web", "email", "hours", "cost", "referral", "where")
+_FREE = re.compile(r"\b(free|no cost|free of charge|at no charge|funded)\b", re.I)
+# Names of the crisis and support lines as people write them.
+LINE_NAMES = {"samaritans": "samaritans", "samaritan": "samaritans", "shout": "shout",
+              "childline": "childline", "child line": "childline", "nspcc": "nspcc",
+              "nhs 111": "nhs111", "111": "nhs111", "999": "emergency",
+              "domestic abuse helpline": "domestic_abuse", "refuge": "domestic_abuse"}
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict:
+    return yaml.safe_load(FILE.read_text(encoding="utf-8"))
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^\w'£ -]+", " ", (text or "").casefold().replace("’", "'"))
+                    .split())
+
+
+@lru_cache(maxsize=1)
+def _detail_patterns() -> dict[str, re.Pattern]:
+    return {kind: re.compile(r"(?<![\w-])(?:" + "|".join(
+        re.escape(str(p)) for p in sorted(words, key=len, reverse=True)) + r")(?![\w-])")
+        for kind, words in _data()["details"].items()}
+
+
+def asked_details(text: str) -> list[str]:
+    """The details a question asks, in the vocabulary's order; [] for "tell me how"."""
+    norm = _norm(text)
+    return [kind for kind, pattern in _detail_patterns().items() if pattern.search(norm)]
+
+
+def named_lines(text: str) -> list[HelpLine]:
+    norm = f" {_norm(text)} "
+    ids = dict.fromkeys(lid for name, lid in LINE_NAMES.items() if f" {name} " in norm)
+    return [lines()[i] for i in ids]
+
+
+def _variants(name: str) -> list[str]:
+    """A service's name as people may write it: whole, before a colon or bracket."""
+    norm = _norm(name)
+    parts = {norm, _norm(re.split(r"[:(–-]", name)[0])}
+    generic = set(_data()["generic_name_words"])
+    return [p for p in parts if len(p) >= 5 and set(p.split()) - generic]
+
+
+def named(text: str, candidates: Sequence[tuple[str, str, str]], threshold: int = 90
+          ) -> list[str]:
+    """Ids of the services `text` names, best first, from (id, name, organisation) rows:
+    a name (or its organisation's) found nearly whole in the text, forgiving a typo."""
+    norm = _norm(text)
+    scored: dict[str, float] = {}
+    for service_id, name, organization in candidates:
+        for variant, weight in [(v, 1.0) for v in _variants(name)] + \
+                               [(v, 0.9) for v in _variants(organization)]:
+            if len(variant) > len(norm):
+                continue
+            score = fuzz.partial_ratio(variant, norm) * weight
+            if score >= threshold * weight:
+                scored[service_id] = max(scored.get(service_id, 0), score + len(variant) / 100)
+    return sorted(scored, key=scored.get, reverse=True)
+
+
+def pick_shown(text: str, shown: Sequence[ServiceResult]) -> list[ServiceResult]:
+    """The shown services a follow-up means: "the first one", a name, or all of them."""
+    if not shown:
+        return []
+    norm = f" {_norm(text)} "
+    for word, index in _data()["ordinals"].items():
+        if f" {word} " in norm and -len(shown) <= index < len(shown):
+            return [shown[index]]
+    ids = named(text, [(s.id, s.name, s.organization) for s in shown], threshold=85)
+    if ids:
+        return [s for s in shown if s.id in ids[:1]]
+    generic = set(_data()["generic_name_words"])
+    words = set(norm.split())
+    by_word = [s for s in shown
+               if ({w for w in _norm(s.name).split() if len(w) > 4} - generic) & words]
+    return by_word[:1] if len(by_word) == 1 else list(shown)
+
+
+def _route(service: ServiceResult, *kinds: str) -> dict | None:
+    return next((r for k in kinds for r in service.referral_routes if r.get("kind") == k), None)
+
+
+def _ages(service: ServiceResult) -> str | None:
+    low, high = service.minimum_age, service.maximum_age
+    if low is not None and high is not None:
+        return f"ages {low} to {high}"
+    if low is not None:
+        return f"ages {low} and over"
+    if high is not None:
+        return f"ages up to {high}"
+    return None
+
+
+def _eligibility(service: ServiceResult, age: int | None) -> str:
+    ages = _ages(service)
+    who = service.eligibility
+    if age is not None and ages:
+        fits = (service.minimum_age or 0) <= age <= (service.maximum_age or 200)
+        verdict = "Yes, that age fits" if fits else "No, not at that age"
+        return f"{verdict}: it is for {ages}." + (f" {who}" if who else "")
+    if who:
+        return f"Who it's for: {who}" + (f" ({ages})." if ages and ages not in who else "")
+    return f"It is for {ages}." if ages else "Who can use it isn't listed; ask them."
+
+
+def _contact(service: ServiceResult, kinds: Sequence[str]) -> list[str]:
+    got = {PHONE: service.contact_phone, WEB: service.contact_url, EMAIL: service.contact_email}
+    wanted = [k for k in (PHONE, WEB, EMAIL) if k in kinds] or [PHONE, WEB, EMAIL]
+    found = [f"{ {PHONE: 'phone', WEB: 'website', EMAIL: 'email'}[k]} {got[k]}"
+             for k in wanted if got[k]]
+    if found:
+        return ["Contact: " + ", ".join(found) + "."]
+    others = [f"{ {PHONE: 'phone', WEB: 'website', EMAIL: 'email'}[k]} {v}"
+              for k, v in got.items() if v]
+    missing = {PHONE: "phone number", WEB: "website", EMAIL: "email address"}
+    say = " or ".join(missing[k] for k in wanted)
+    if others:
+        return [f"There's no {say} listed, but you can use: " + ", ".join(others) + "."]
+    return [f"There's no {say} listed for it yet."]
+
+
+def answer(service: ServiceResult, kinds: Sequence[str], age: int | None = None,
+           practitioner: bool = False) -> str:
+    """One service's answer to the question, in short lines, from its record only."""
+    kinds = list(kinds) or [PHONE, REFERRAL]
+    out: list[str] = []
+    if ABOUT in kinds:
+        out.append(service.description)
+    if any(k in kinds for k in (PHONE, WEB, EMAIL)):
+        out += _contact(service, kinds)
+    if HOURS in kinds:
+        out.append(f"Open: {service.hours}" if service.hours else
+                   "Opening times aren't listed, so check with them when you get in touch.")
+    if COST in kinds:
+        text = f"{service.description} {service.eligibility or ''}"
+        out.append("The listing says it's free." if _FREE.search(text) else
+                   "The listing doesn't say if there's a cost, so ask them.")
+    if REFERRAL in kinds:
+        out += _referral(service, practitioner)
+    if ELIGIBILITY in kinds:
+        out.append(_eligibility(service, age))
+    if WHERE in kinds:
+        area = ("anywhere in England" if "national" in service.districts else
+                "all of Essex" if "all" in service.districts else
+                ", ".join(service.districts))
+        out.append(f"It covers {area}. Whether they visit at home isn't listed; ask them.")
+    return "\n".join([service.title] + out)
+
+
+def _referral(service: ServiceResult, practitioner: bool) -> list[str]:
+    selfref = _route(service, "self_referral")
+    prof = _route(service, "professional_referral")
+    form = _route(service, "online_form")
+    out = []
+    if practitioner and prof:
+        out.append(f"How to refer: {prof.get('instructions') or 'route to be confirmed'}")
+    if selfref and selfref.get("instructions"):
+        out.append(f"Self-referral: {selfref['instructions']}")
+    if form:
+        out.append("Online form: " + (form.get("url") or form.get("instructions")
+                                      or "link to be confirmed"))
+    if not practitioner and prof and not selfref:
+        out.append(f"Referral: {prof.get('instructions') or 'through a professional'}")
+    if not out:
+        out.append("How to be referred isn't listed, so contact them directly. "
+                   + GENERAL_ROUTE)
+    return out
+
