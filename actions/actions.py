@@ -16,7 +16,7 @@ from actions.conversation_state import (
     has_context,
     place_from,
 )
-from bot import fallbacks, signposting
+from bot import fallbacks, signposting, who_for
 from bot.context import UNKNOWN, extract_context
 from bot.need_reading import CLARIFY
 from signpost import other_help
@@ -109,21 +109,56 @@ class ActionSetNeed(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         intent = _intent(tracker)
+        if intent in SIGNPOST_NEEDS and intent == tracker.get_slot("need"):
+            rescued = follow_up.follow_up_rescue(tracker)  # "do they do anything in the water?"
+            if rescued:
+                return rescued
+            if tracker.get_slot("shown_service_ids") and not tracker.active_loop.get("name") \
+                    and not has_context(_text(tracker)):
+                # The same need again after its services: the next ones, not the same list.
+                return [FollowupAction("action_more_options")]
+        if intent in SIGNPOST_NEEDS and tracker.get_slot("need") not in (None, intent) \
+                and tracker.get_slot("shown_service_ids") and corrects_only(tracker):
+            intent = "inform"  # "sorry, it's for my dad, he's 80": the same need, for him
         events: list[EventType] = [SlotSet("fallback_count", 0)]
         if intent in SIGNPOST_NEEDS:
             also = tracker.latest_message.get("also_need")
             events += [SlotSet("need", intent), SlotSet("results_offset", 0),
                        SlotSet("also_need", also if also in SIGNPOST_NEEDS else None)]
+            if intent in NO_AGE_NEEDS and not tracker.get_slot("age"):
+                events.append(SlotSet("age", UNKNOWN))  # services for a workplace: no age
         events += context_events(dispatcher, tracker)
         if intent == "inform" and not tracker.active_loop.get("name"):
+            if tracker.get_slot("need") and not has_context(_text(tracker)) and \
+                    follow_up.follow_up_rescue(tracker):
+                return follow_up.follow_up_rescue(tracker)
             need = tracker.get_slot("need")
             if not need and tracker.get_slot("risk_tier") in crisis_actions.COUNTED:
                 need = "mental_wellbeing"  # after the crisis lines: local mental health support
             if need:
                 # A place or age on its own, outside the form: (new) services for it.
                 return events + continue_need(dispatcher, tracker, need, None)
+            if crisis_actions.previous_action(tracker) == "action_other_help":
+                # A town or age after money, food or housing help: those cover all of Essex.
+                dispatcher.utter_message(text=replies.AFTER_OTHER_HELP,
+                                         buttons=replies.OTHER_HELP_BUTTONS)
+                return events
             dispatcher.utter_message(text=replies.ASK_NEED)
         return events
+
+
+# Needs whose services do not depend on the person's age: the age is not asked.
+NO_AGE_NEEDS = {"workplace_wellbeing"}
+# A need read in a message that mostly corrects the place, age or person, after results:
+# it is taken as that correction unless the model is at least this sure of a new need.
+NEW_NEED_CONFIDENCE = 0.9
+
+
+def corrects_only(tracker: Tracker) -> bool:
+    text = _text(tracker)
+    confidence = (tracker.latest_message.get("intent") or {}).get("confidence") or 0.0
+    gives = has_context(text) or who_for.detect(text) is not None
+    return gives and confidence < NEW_NEED_CONFIDENCE and len(text.split()) <= 20
 
 
 class ActionClarifyNeed(Action):
@@ -133,6 +168,9 @@ class ActionClarifyNeed(Action):
         return "action_clarify_need"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        rescued = follow_up.follow_up_rescue(tracker)  # "any that meet in Benfleet?"
+        if rescued:
+            return rescued
         pair = [n for n in tracker.latest_message.get("need_choices") or []
                 if n in SIGNPOST_NEEDS][:2]
         events: list[EventType] = [SlotSet("fallback_count", 0)]
@@ -288,7 +326,8 @@ def show_page(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int, a
         )
         return []
     dispatcher.utter_message(text=replies.intro(need, district, practitioner, more=offset > 0,
-                                                person=tracker.get_slot("for_whom")))
+                                                person=tracker.get_slot("for_whom"),
+                                                services=services))
     card = replies.practitioner_card if practitioner else replies.resident_card
     for service in services:
         dispatcher.utter_message(text=card(service))
@@ -337,6 +376,9 @@ class ActionFallback(Action):
         corrected = correction(dispatcher, tracker)
         if corrected is not None:
             return corrected
+        rescued = follow_up.follow_up_rescue(tracker)  # "Do they charge for this?"
+        if rescued:
+            return rescued
         topics = other_help.detect(_text(tracker))
         if topics:  # not understood, but about money, food, housing or grief: who can help
             dispatcher.utter_message(text=replies.other_help_text(topics, _age(tracker)),

@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import crisis_replies as R
 from actions.conversation_state import continue_need, correction
-from bot import signposting
+from bot import follow_up, signposting
 from bot.context import extract_context
 from bot.practitioner import is_practitioner_text
 from bot.risk import CRISIS, EMERGENCY, OTHER, SAFEGUARDING, UNCLEAR
@@ -154,6 +154,9 @@ def answer_as(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventT
     ranking = [r.get("name") for r in tracker.latest_message.get("intent_ranking") or []
                if r.get("name") not in ("crisis", "risk_check")]
     runner_up = ranking[0] if ranking else None
+    if tracker.get_slot("shown_service_ids") and \
+            follow_up.is_question_about_services(tracker.latest_message.get("text") or ""):
+        return [FollowupAction("action_service_question")]
     if runner_up in ANSWERED_BY:
         return [FollowupAction(ANSWERED_BY[runner_up])]
     need = runner_up if runner_up in SIGNPOST_NEEDS else tracker.get_slot("need")

@@ -76,10 +76,11 @@ class ActionServiceQuestion(Action):
         if _REFER_ME.search(text) and not practitioner:
             dispatcher.utter_message(text=replies.CANNOT_REFER)
         age = _age(tracker, text)
-        for service in targets[:PAGE]:
-            dispatcher.utter_message(text=follow_up.answer(service, kinds, age, practitioner))
+        for message in follow_up.answers(targets[:PAGE], kinds, age, practitioner):
+            dispatcher.utter_message(text=message)
         dispatcher.utter_message(text=replies.AFTER_ANSWER, buttons=replies.AFTER_ANSWER_BUTTONS)
-        return []
+        # A service named now is what "they" means in the next question.
+        return [SlotSet("shown_service_ids", [s.id for s in named[:PAGE]])] if named else []
 
     @staticmethod
     def _nothing_shown(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
@@ -89,6 +90,15 @@ class ActionServiceQuestion(Action):
             return [FollowupAction(FORM)]
         dispatcher.utter_message(text=replies.WHICH_SERVICE)
         return []
+
+
+def follow_up_rescue(tracker: Tracker) -> list[EventType] | None:
+    """A short question about a detail, after services were shown, that the model read as a
+    need, a clarifying question or nothing: answered as a question about those services."""
+    if tracker.get_slot("shown_service_ids") and \
+            follow_up.is_question_about_services(_text(tracker)):
+        return [FollowupAction("action_service_question")]
+    return None
 
 
 class ActionTalkToPerson(Action):

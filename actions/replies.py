@@ -32,6 +32,8 @@ OUT_OF_SCOPE = (
     "or living at home. For bins, council tax or parking, please ask your local council. "
     "Or go to https://www.essex.gov.uk"
 )
+AFTER_OTHER_HELP = ("Thank you. The help above covers all of Essex. Is there anything else I "
+                    "can help with, like how you're feeling?")
 OTHER_HELP_BUTTONS = [
     {"title": "Support for how I'm feeling", "payload": "/mental_wellbeing"},
     {"title": "Something else", "payload": "/something_else"},
@@ -261,13 +263,17 @@ def practitioner_card(service: ServiceResult) -> str:
 
 
 def intro(need: str, district: str | None, practitioner: bool, more: bool = False,
-          person: str | None = None) -> str:
+          person: str | None = None, services: list[ServiceResult] | None = None) -> str:
     label = get_need(need).label.lower()
     them = who_for.your_them(person) if not practitioner else None
     if district == OUTSIDE:
         return (f"That's outside Essex, so I can only list national services for {label} "
                 "(your own council or GP practice can tell you about local ones):")
     if district in UNITARY and not more:
+        if services is not None and not any(district in s.districts for s in services):
+            return (f"{district} has its own council, and I don't have its local services "
+                    f"for {label}. Here are national ones (your GP practice or {district} "
+                    "council can tell you about local ones):")
         return (f"{district} has its own council services, separate from Essex County "
                 f"Council's. Here are theirs and national ones for {label}:")
     where = f" in {district}" if district and district != "unknown" else " across Essex"

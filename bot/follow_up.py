@@ -50,6 +50,18 @@ def asked_details(text: str) -> list[str]:
     return [kind for kind, pattern in _detail_patterns().items() if pattern.search(norm)]
 
 
+_QUESTION = re.compile(r"\?|^(?:and |so |but |ok |also )?(?:what|when|where|who|which|how|is|are|"
+                       r"do|does|did|can|could|will|would|any|have|has)\b")
+
+
+def is_question_about_services(text: str, max_words: int = 16) -> bool:
+    """A short question that asks about a detail ("any that meet in Benfleet?", "do they
+    charge?"): when the model reads it as something else, it is still a follow-up."""
+    norm = _norm(text)
+    return (len(norm.split()) <= max_words and bool(_QUESTION.search(norm) or "?" in text)
+            and bool(asked_details(text)))
+
+
 def named_lines(text: str) -> list[HelpLine]:
     norm = f" {_norm(text)} "
     ids = dict.fromkeys(lid for name, lid in LINE_NAMES.items() if f" {name} " in norm)
@@ -142,32 +154,69 @@ def _contact(service: ServiceResult, kinds: Sequence[str]) -> list[str]:
     return [f"There's no {say} listed for it yet."]
 
 
-def answer(service: ServiceResult, kinds: Sequence[str], age: int | None = None,
-           practitioner: bool = False) -> str:
-    """One service's answer to the question, in short lines, from its record only."""
-    kinds = list(kinds) or [PHONE, REFERRAL]
-    out: list[str] = []
+def _answer_parts(service: ServiceResult, kinds: Sequence[str], age: int | None,
+                  practitioner: bool) -> tuple[list[str], list[str]]:
+    """What the record says for each detail asked, and the details it does not say."""
+    known: list[str] = []
+    unknown: list[str] = []
     if ABOUT in kinds:
-        out.append(service.description)
+        known.append(service.description)
     if any(k in kinds for k in (PHONE, WEB, EMAIL)):
-        out += _contact(service, kinds)
+        known += _contact(service, kinds)
     if HOURS in kinds:
-        out.append(f"Open: {service.hours}" if service.hours else
-                   "Opening times aren't listed, so check with them when you get in touch.")
+        if service.hours:
+            known.append(f"Open: {service.hours}")
+        else:
+            unknown.append("when they're open")
     if COST in kinds:
-        text = f"{service.description} {service.eligibility or ''}"
-        out.append("The listing says it's free." if _FREE.search(text) else
-                   "The listing doesn't say if there's a cost, so ask them.")
+        if _FREE.search(f"{service.description} {service.eligibility or ''}"):
+            known.append("The listing says it's free.")
+        else:
+            unknown.append("whether there's a cost")
     if REFERRAL in kinds:
-        out += _referral(service, practitioner)
+        known += _referral(service, practitioner)
     if ELIGIBILITY in kinds:
-        out.append(_eligibility(service, age))
+        known.append(_eligibility(service, age))
     if WHERE in kinds:
         area = ("anywhere in England" if "national" in service.districts else
                 "all of Essex" if "all" in service.districts else
                 ", ".join(service.districts))
-        out.append(f"It covers {area}. Whether they visit at home isn't listed; ask them.")
-    return "\n".join([service.title] + out)
+        known.append(f"It covers {area}.")
+        unknown.append("where they meet or whether they visit at home")
+    return known, unknown
+
+
+def answer(service: ServiceResult, kinds: Sequence[str], age: int | None = None,
+           practitioner: bool = False) -> str:
+    """One service's answer to the question, in short lines, from its record only."""
+    return "\n".join(answers([service], kinds, age, practitioner))
+
+
+def answers(services: Sequence[ServiceResult], kinds: Sequence[str], age: int | None = None,
+            practitioner: bool = False) -> list[str]:
+    """The messages that answer a question about these services: what each record says,
+    then, once, what the records do not say, with how to ask them."""
+    kinds = list(kinds) or [PHONE, REFERRAL]
+    messages, missing = [], {}
+    for service in services:
+        known, unknown = _answer_parts(service, kinds, age, practitioner)
+        if known:
+            messages.append("\n".join([service.title] + known))
+        for what in unknown:
+            missing.setdefault(what, []).append(service)
+    if missing:
+        whats = list(missing)
+        said = whats[0] if len(whats) == 1 else ", ".join(whats[:-1]) + " or " + whats[-1]
+        unsaid = list({s.id: s for group in missing.values() for s in group}.values())
+        where = "The listing doesn't" if len(unsaid) == 1 else "The listings don't"
+        lines = [f"{where} say {said}. You can ask them:"]
+        for service in unsaid:
+            contact = _contact(service, [])[0]
+            lines.append(f"- {service.title}: " + (contact[len("Contact: "):] if
+                                                   contact.startswith("Contact: ") else
+                                                   "no contact listed yet."))
+        messages.append("\n".join(lines))
+    return messages
 
 
 def _referral(service: ServiceResult, practitioner: bool) -> list[str]:

@@ -37,8 +37,12 @@ def test_opening_hours_are_given_or_honestly_not_listed(directory):
         "when are they open?", "service_question",
         {"shown_service_ids": [s.id for s in shown]}))
     out = texts(d)
+    unlisted = [s for s in shown if not s.hours]
     for s in shown:
-        assert (s.hours and s.hours in out) or "aren't listed" in out
+        assert (s.hours and s.hours in out) or "say when they're open" in out
+    if unlisted:  # said once, with how to ask each of them
+        assert out.count("say when they're open") == 1
+        assert all(s.title in out for s in unlisted)
 
 
 def test_the_first_one_means_the_first_service_shown(directory):
@@ -225,3 +229,27 @@ def test_the_question_is_not_asked_twice_on_the_classifier_alone(directory):
     # The first time, the question is asked.
     d, _ = run(CA.ActionRiskQuestion(), _risk_check_tracker(earlier[-1:]))
     assert "Are you having thoughts" in texts(d)
+
+
+def test_a_correction_misread_as_another_need_keeps_the_need(directory):
+    t = tracker("sorry, it's for my dad, he's 80, I'm just typing it for him",
+                "diabetes_prevention",
+                {"need": "loneliness", "district": "Southend-on-Sea", "age": "34",
+                 "shown_service_ids": ["x"]})
+    t.latest_message["intent"]["confidence"] = 0.7
+    _, events = run(A.ActionSetNeed(), t)
+    assert SlotSet("need", "diabetes_prevention") not in events
+    assert SlotSet("age", "80") in events and SlotSet("for_whom", "dad") in events
+    assert FollowupAction("signpost_form") in events  # loneliness services, for him
+
+
+def test_a_question_not_understood_after_results_is_answered_as_one(directory):
+    _, events = run(A.ActionFallback(), tracker(
+        "Do they charge for this? I am on my pension only.", "nlu_fallback",
+        {"need": "loneliness", "shown_service_ids": ["x"]}))
+    assert FollowupAction("action_service_question") in events
+    _, events = run(A.ActionClarifyNeed(), tracker(
+        "any that meet in Benfleet?", "clarify_need",
+        {"need": "mental_wellbeing", "shown_service_ids": ["x"]},
+        parse={"need_choices": ["loneliness", "drugs"]}))
+    assert FollowupAction("action_service_question") in events

@@ -36,7 +36,7 @@ def test_what_is_their_number_after_results_gives_the_numbers_shown(chat):
 def test_when_are_they_open_is_answered_not_the_council_text(chat):
     chat("I want to stop smoking, I'm 40 and live in Harlow")
     out = chat("when are they open?")
-    assert "council tax" not in out and ("Open:" in out or "aren't listed" in out), out
+    assert "council tax" not in out and ("Open:" in out or "say when they're open" in out), out
 
 
 def test_can_you_refer_me_is_answered_honestly(chat):
@@ -93,7 +93,7 @@ def test_london_is_outside_and_gets_national_services(chat):
 
 def test_southend_in_the_first_message_is_used(chat):
     out = chat("I feel really lonely, I'm 70 and live in Southend-on-Sea")
-    assert "Southend-on-Sea has its own council services" in out, out
+    assert "Southend-on-Sea has its own council" in out, out
 
 
 def test_a_decade_in_words_is_an_age(chat):
