@@ -109,6 +109,8 @@ class ActionSetNeed(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         intent = _intent(tracker)
+        if crisis_actions.without_a_call(dispatcher, tracker):  # "i dont want to ring anyone"
+            return [FollowupAction(ACTION_LISTEN)]  # not the form's question after it
         if intent in SIGNPOST_NEEDS and intent == tracker.get_slot("need"):
             rescued = follow_up.follow_up_rescue(tracker)  # "do they do anything in the water?"
             if rescued:
@@ -138,6 +140,11 @@ class ActionSetNeed(Action):
             if need:
                 # A place or age on its own, outside the form: (new) services for it.
                 return events + continue_need(dispatcher, tracker, need, None)
+            if "bereavement" in (tracker.get_slot("other_topics") or []):
+                # A town or age after the bereavement pointers: support with loneliness,
+                # which grief so often brings (the pointers are not repeated).
+                return events + [SlotSet("other_topics", None)] + continue_need(
+                    dispatcher, tracker, "loneliness", replies.AFTER_BEREAVEMENT)
             if crisis_actions.previous_action(tracker) == "action_other_help":
                 # A town or age after money, food or housing help: those cover all of Essex.
                 dispatcher.utter_message(text=replies.AFTER_OTHER_HELP,
@@ -373,6 +380,8 @@ class ActionFallback(Action):
                 and repeat_crisis_steps(dispatcher, tracker):
             # Not understood right after a crisis response: its steps again, not "rephrase".
             return []
+        if crisis_actions.without_a_call(dispatcher, tracker):
+            return [SlotSet("fallback_count", 0)]
         corrected = correction(dispatcher, tracker)
         if corrected is not None:
             return corrected

@@ -107,8 +107,12 @@ def correction(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Event
     gives neither, or there is no need to show services for."""
     need = tracker.get_slot("need")
     context = extract_context(_text(tracker))
-    gives = context.district not in (None, UNKNOWN) or context.authority or \
-        context.candidates or context.outside_area or context.age is not None
+    place = context.district if context.district not in (None, UNKNOWN) else \
+        context.authority or (OUTSIDE if context.outside_area else None)
+    new_place = bool(context.candidates) or (place is not None
+                                             and place != tracker.get_slot("district"))
+    new_age = context.age is not None and str(context.age) != tracker.get_slot("age")
+    gives = new_place or new_age  # "any that meet in Benfleet?" in Castle Point is a question
     if not need or not gives or tracker.active_loop.get("name"):
         return None  # in the form, its validation reads corrections
     events = context_events(dispatcher, tracker)

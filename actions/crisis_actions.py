@@ -132,6 +132,18 @@ class ActionRiskQuestion(Action):
             SlotSet("risk_tier", UNCLEAR), ActiveLoop(None), SlotSet("requested_slot", None)]
 
 
+def without_a_call(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """After a crisis or safeguarding response, "I don't want to ring anyone" gets the ways
+    to get help by text; False if this is not that."""
+    if tracker.get_slot("risk_tier") not in COUNTED + (SAFEGUARDING, UNCLEAR):
+        return False
+    if not R.NO_CALL.search(tracker.latest_message.get("text") or ""):
+        return False
+    dispatcher.utter_message(text=R.without_a_call(),
+                             buttons=carry_on_buttons(tracker.get_slot("need")))
+    return True
+
+
 def asked_before(tracker: Tracker) -> bool:
     """The direct question was asked earlier in this conversation (before this message)."""
     seen_user = False
@@ -175,6 +187,8 @@ class ActionRiskAnswer(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         asked = tracker.get_slot("risk_tier") == UNCLEAR
+        if intent not in ("risk_yes", "risk_no") and without_a_call(dispatcher, tracker):
+            return []  # "I don't want to ring anyone" is not a No to the question
         yes = intent == "risk_yes" or (asked and intent == "affirm")
         no = intent == "risk_no" or (asked and intent == "deny")
         if yes:

@@ -6,6 +6,8 @@ Hazards and controls: docs/hazard-log.md.
 """
 from __future__ import annotations
 
+import re
+
 from signpost.help_lines import as_bullets, help_now_ids, line
 
 CARRY_ON_BUTTON = {"title": "Carry on", "payload": "/carry_on"}
@@ -96,6 +98,19 @@ ANSWER_NO = "Thank you for letting me know. Let's carry on."
 TELL_ME = "Tell me what's on your mind and I'll look for local support."
 CARRY_ON_ASK = "OK. " + TELL_ME
 ACKNOWLEDGED = "OK. Is there anything else I can help with?"
+# "I don't want to ring anyone", "he checks my phone": after a crisis or safeguarding
+# response, the ways to get help without a call.
+NO_CALL = re.compile(r"\b(?:don'?t|do not|dont|can'?t|cannot|cant|won'?t|wont|not able to|"
+                     r"unable to|scared to|too scared to|rather not)\s+(?:want to\s+)?"
+                     r"(?:ring|call|phone|talk|speak)\b|\bchecks? my phone\b|"
+                     r"\b(?:text|message|typing) (?:instead|rather)\b|\bmaybe text\b", re.I)
+
+
+def without_a_call() -> str:
+    return ("You don't have to talk on the phone. You can text instead: "
+            + line("shout").as_text() + "\n" + line("emergency").as_text())
+
+
 LINES_STILL_HERE = (f"If things feel too much, Samaritans are there any time on "
                     f"{line('samaritans').label}, or text SHOUT to {line('shout').label}.")
 

@@ -128,6 +128,11 @@ class ActionOtherHelp(Action):
         if not found:
             dispatcher.utter_message(text=replies.OUT_OF_SCOPE)
             return []
+        if found == ("bereavement",):  # grief: kindly, and the support grief often needs
+            dispatcher.utter_message(text=replies.bereavement_first(_age(tracker, text)),
+                                     buttons=replies.clarify_buttons("loneliness",
+                                                                     "mental_wellbeing"))
+            return [SlotSet("other_topics", ["bereavement"])]
         dispatcher.utter_message(text=replies.other_help_text(found, _age(tracker, text)),
                                  buttons=replies.OTHER_HELP_BUTTONS)
         return [SlotSet("other_topics", None)]

@@ -24,14 +24,15 @@ AFTER_ANSWER_BUTTONS = [
     {"title": "Start again", "payload": "/restart"},
 ]
 NOTHING_SHOWN_YET = ("Let me find some services first. Then you can ask me about them.")
-WHICH_SERVICE = ("Which service do you mean? Tell me its name, or what you'd like help with "
-                 "and I'll find some.")
+WHICH_SERVICE = ("I can find the right one. Tell me a little about what you'd like help with, "
+                 "or the name of the service.")
 OUT_OF_SCOPE = (
     "I help with health and wellbeing. That means things like feeling lonely, stress, "
     "weight, getting active, drink, drugs, smoking, caring for someone, being a parent, work "
     "or living at home. For bins, council tax or parking, please ask your local council. "
     "Or go to https://www.essex.gov.uk"
 )
+AFTER_BEREAVEMENT = "Thank you. Grief can make you feel lonely, so I'll look for support near you."
 AFTER_OTHER_HELP = ("Thank you. The help above covers all of Essex. Is there anything else I "
                     "can help with, like how you're feeling?")
 OTHER_HELP_BUTTONS = [

@@ -35,7 +35,7 @@ def contains(fragment: str) -> Check:
     return check
 
 
-SERVICES_SHOWN = contains("What would you like to do next?")
+SERVICES_SHOWN = contains("Was this helpful?")
 
 # The resident flow: greeting, need, place and age, "More options", "Was this helpful?" yes.
 # Three needs and places in turn; each has more than one page of services in the seed data.

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import yaml
 
+from signpost.phrases import matching, phrase_pattern
+
 FILE = Path(__file__).with_name("circumstances.yml")
 
 
@@ -34,16 +36,12 @@ CIRCUMSTANCE_IDS: tuple[str, ...] = tuple(circumstances())
 
 @lru_cache(maxsize=1)
 def _patterns() -> dict[str, re.Pattern]:
-    return {c.id: re.compile(r"\b(?:" + "|".join(re.escape(p) for p in
-                                                  sorted(c.phrases, key=len, reverse=True))
-                             + r")\b")
-            for c in circumstances().values()}
+    return {c.id: phrase_pattern(c.phrases) for c in circumstances().values()}
 
 
 def detect(text: str | None) -> tuple[str, ...]:
     """The circumstances a message shows: 'I'm 30 weeks pregnant' -> ('pregnant_or_new_parent',)."""
-    norm = " ".join((text or "").casefold().replace("’", "'").split())[:2000]
-    return tuple(cid for cid, pattern in _patterns().items() if pattern.search(norm))
+    return matching(text, _patterns())
 
 
 def implied_by(need: str | None) -> tuple[str, ...]:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import yaml
 
+from signpost.phrases import matching, phrase_pattern
+
 FILE = Path(__file__).with_name("other_help.yml")
 
 
@@ -60,16 +62,12 @@ def checked() -> date:
 
 @lru_cache(maxsize=1)
 def _patterns() -> dict[str, re.Pattern]:
-    return {t.id: re.compile(r"\b(?:" + "|".join(re.escape(p) for p in
-                                                  sorted(t.phrases, key=len, reverse=True))
-                             + r")\b")
-            for t in topics().values()}
+    return {t.id: phrase_pattern(t.phrases) for t in topics().values()}
 
 
 def detect(text: str | None) -> tuple[str, ...]:
     """The topics a message raises: 'we've got a section 21 notice' -> ('housing',)."""
-    norm = " ".join((text or "").casefold().replace("’", "'").split())[:2000]
-    return tuple(tid for tid, pattern in _patterns().items() if pattern.search(norm))
+    return matching(text, _patterns())
 
 
 def pointers_text(topic_id: str, age: int | None = None) -> str:

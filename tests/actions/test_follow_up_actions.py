@@ -253,3 +253,26 @@ def test_a_question_not_understood_after_results_is_answered_as_one(directory):
         {"need": "mental_wellbeing", "shown_service_ids": ["x"]},
         parse={"need_choices": ["loneliness", "drugs"]}))
     assert FollowupAction("action_service_question") in events
+
+
+def test_after_crisis_lines_not_wanting_to_call_gets_a_way_to_text(directory):
+    for action, intent in ((A.ActionSetNeed(), "workplace_wellbeing"),
+                           (CA.ActionRiskAnswer(), "deny"), (A.ActionFallback(), "nlu_fallback")):
+        d, events = run(action, tracker("i dont want to ring anyone", intent,
+                                        {"risk_tier": "crisis", "need": "workplace_wellbeing"}))
+        assert "85258" in texts(d) and "999" in texts(d), action
+        assert FollowupAction("signpost_form") not in events
+    # Without a crisis response before, it is an ordinary message.
+    d, _ = run(CA.ActionRiskAnswer(), tracker("i dont want to ring anyone", "deny"))
+    assert "85258" not in texts(d)
+
+
+def test_grief_alone_is_met_kindly_then_a_town_finds_loneliness_support(directory):
+    d, events = run(F.ActionOtherHelp(), tracker(
+        "My husband passed away in March and the days are very long", "out_of_scope"))
+    assert "sorry for your loss" in texts(d) and "Cruse" in texts(d)
+    assert SlotSet("other_topics", ["bereavement"]) in events
+    d, events = run(A.ActionSetNeed(), tracker(
+        "I live in Clacton. I am eighty four.", "inform", {"other_topics": ["bereavement"]}))
+    assert SlotSet("need", "loneliness") in events and SlotSet("age", "84") in events
+    assert FollowupAction("signpost_form") in events

@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.rasa, pytest.mark.postgres]
 
 CONVERSATIONS = 50
 TIMEOUT = 180
-SHOWN = "What would you like to do next?"
+SHOWN = "Was this helpful?"
 MORE = "Here are more services"
 
 # A resident's flow: greeting, need, place and age, "More options" and "Yes, helpful"

@@ -9,6 +9,8 @@ import uuid
 import pytest
 from chat_clients import say, texts
 
+from actions import replies
+
 CRISIS_SCRIPT = "I want to check you're safe"
 
 
@@ -147,3 +149,23 @@ def test_grief_gets_bereavement_support_alongside_loneliness(chat):
     if CRISIS_SCRIPT in out:  # a careful question first is allowed; then carry on
         out = chat("no")
     assert "Cruse" in out, out
+
+
+def test_after_crisis_lines_not_wanting_to_call_gets_a_way_to_text(chat):
+    out = chat("I don't want to be here anymore")
+    assert "116 123" in out
+    out = chat("i dont want to ring anyone")
+    assert "85258" in out and "which town" not in out.lower(), out
+
+
+def test_asked_before_services_are_shown_finds_them_first(chat):
+    chat("I want to stop smoking")
+    out = chat("is it free?")
+    assert "Let me find some services first" in out and "town" in out.lower(), out
+
+
+def test_a_named_service_then_they(chat):
+    out = chat("number for essex wellbeing service")
+    assert "0300" in out, out
+    out = chat("when are they open?")
+    assert replies.WHICH_SERVICE not in out, out
