@@ -327,7 +327,7 @@ def show_page(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int, a
         more = offset > 0
         dispatcher.utter_message(
             text=("That's all the services I have for this." if more else
-                  "I couldn't find a service for that in the directory.")
+                  replies.nothing_found(district))
             + " " + replies.GENERAL_ROUTE,
             buttons=replies.NAV_BUTTONS[1:],
         )

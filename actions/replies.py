@@ -1,6 +1,8 @@
 """How services and routes are worded for residents and for practitioners (pure functions)."""
 from __future__ import annotations
 
+import re
+
 from bot import fallbacks, who_for
 from services_directory.districts import OUTSIDE, UNITARY
 from services_directory.search import ServiceResult
@@ -182,9 +184,20 @@ def _how_to_contact(service: ServiceResult, route: dict | None) -> list[str]:
     return lines
 
 
+# Notes for practitioners and commissioners inside descriptions: "(named in the strategy as
+# the Befriending Scheme)", "Not named in the strategy: ...". Residents' cards leave them out.
+_STRATEGY_NOTE = re.compile(r"(?i)\s*\(named in the strategy[^)]*\)"
+                            r"|\s*Not named in the strategy:[^.]*\.")
+
+
+def resident_description(service: ServiceResult) -> str:
+    return _STRATEGY_NOTE.sub("", service.description).replace("..", ".").strip()
+
+
 def resident_card(service: ServiceResult) -> str:
     route = _route(service, "self_referral") or (service.referral_routes or [None])[0]
-    lines = [title(service), service.description] + _how_to_contact(service, route)
+    lines = [title(service), resident_description(service)] + \
+        _how_to_contact(service, route)
     if service.hours:
         lines.append(f"Open: {service.hours}")
     if service.eligibility:
@@ -285,6 +298,14 @@ def intro(need: str, district: str | None, practitioner: bool, more: bool = Fals
     if them:
         return f"{head} that could help {them} with {label}{where}:"
     return f"{head} that can help with {label}{where}:"
+
+
+def nothing_found(district: str | None) -> str:
+    """No service at all for this need, place and age."""
+    if district in UNITARY:
+        return (f"{district} has its own council, and I don't have a service of theirs, or a "
+                "national one, for this.")
+    return "I couldn't find a service for that in the directory."
 
 
 def talk_to_person(phones: list[ServiceResult]) -> str:

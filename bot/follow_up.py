@@ -19,6 +19,9 @@ from signpost.help_lines import HelpLine, lines
 FILE = Path(__file__).with_name("follow_up.yml")
 ABOUT, ELIGIBILITY, PHONE, WEB, EMAIL, HOURS, COST, REFERRAL, WHERE = (
     "about", "eligibility", "phone", "web", "email", "hours", "cost", "referral", "where")
+OTHER = "other"  # a detail no record holds ("any groups just for men?"): said so, not guessed
+_HOW_TO_CONTACT = re.compile(r"\b(contact|get in touch|get hold|reach|details|how do i|"
+                             r"how can i|how would i|who do i)\b")
 _FREE = re.compile(r"\b(free|no cost|free of charge|at no charge|funded)\b", re.I)
 # Names of the crisis and support lines as people write them.
 LINE_NAMES = {"samaritans": "samaritans", "samaritan": "samaritans", "shout": "shout",
@@ -45,9 +48,11 @@ def _detail_patterns() -> dict[str, re.Pattern]:
 
 
 def asked_details(text: str) -> list[str]:
-    """The details a question asks, in the vocabulary's order; [] for "tell me how"."""
+    """The details a question asks, in the vocabulary's order; [] for "how do I contact
+    them?", [OTHER] for a detail the records do not hold."""
     norm = _norm(text)
-    return [kind for kind, pattern in _detail_patterns().items() if pattern.search(norm)]
+    kinds = [kind for kind, pattern in _detail_patterns().items() if pattern.search(norm)]
+    return kinds or ([] if _HOW_TO_CONTACT.search(norm) else [OTHER])
 
 
 _QUESTION = re.compile(r"\?|^(?:and |so |but |ok |also )?(?:what|when|where|who|which|how|is|are|"
@@ -59,7 +64,7 @@ def is_question_about_services(text: str, max_words: int = 16) -> bool:
     charge?"): when the model reads it as something else, it is still a follow-up."""
     norm = _norm(text)
     return (len(norm.split()) <= max_words and bool(_QUESTION.search(norm) or "?" in text)
-            and bool(asked_details(text)))
+            and any(k != OTHER for k in asked_details(text)))
 
 
 def named_lines(text: str) -> list[HelpLine]:
@@ -177,6 +182,8 @@ def _answer_parts(service: ServiceResult, kinds: Sequence[str], age: int | None,
         known += _referral(service, practitioner)
     if ELIGIBILITY in kinds:
         known.append(_eligibility(service, age))
+    if OTHER in kinds:
+        unknown.append("that")
     if WHERE in kinds:
         area = ("anywhere in England" if "national" in service.districts else
                 "all of Essex" if "all" in service.districts else

@@ -26,6 +26,7 @@ def service(name: str, **kw) -> ServiceResult:
     ("is there one near me", ["where"]),
     ("do they have a website or email", ["web", "email"]),
     ("how do I get in touch", []),
+    ("any groups just for men?", ["other"]),  # no record holds it: said so
 ])
 def test_what_a_question_asks(text, kinds):
     assert F.asked_details(text) == kinds
@@ -55,6 +56,12 @@ def test_unlisted_details_are_said_once_with_how_to_ask():
     last = messages[-1]
     assert last.startswith("The listings don't say when they're open.")
     assert "B (Org): website https://example.org" in last and "C (Org): no contact" in last
+
+
+def test_a_detail_no_record_holds_is_said_so_with_how_to_ask():
+    messages = F.answers([service("A", contact_phone="01255 000000")], ["other"])
+    assert messages == ["The listing doesn't say that. You can ask them:\n"
+                        "- A (Org): phone 01255 000000."]
 
 
 def test_eligibility_for_an_age_uses_the_age_limits():

@@ -22,8 +22,8 @@ from signpost.config import ROOT
 from signpost.db import session_scope
 from signpost.help_lines import help_now_text
 
-JARGON = re.compile(r"commissioner|clinical commissioning|\bCCGs?\b|\bICB\b|\bJHWS\b",
-                    re.I)
+JARGON = re.compile(r"commissioner|clinical commissioning|\bCCGs?\b|\bICB\b|\bJHWS\b|"
+                    r"named in the strategy", re.I)
 
 
 def fixed_replies() -> dict[str, str]:
