@@ -22,7 +22,7 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-ru
                "--disable-background-networking", "--disable-component-update",
                "--disable-sync"]
 CRISIS_LINES = ("999", "116 123", "85258")
-LOCAL_SERVICE = re.compile(r"Befriending|Community Agent|Care Navigator")
+LOCAL_SERVICE = re.compile(r"Help with loneliness|Befriending|Community Agent|Care Navigator")
 
 
 # --- axe-core ---------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ REDIS = ("127.0.0.1", 6379)
 TIMEOUT = 180
 # A resident's first message that goes straight to services (need, age and place at once).
 LONELY = "I've been so lonely since my wife died, I'm 81 and live in Clacton"
-SERVICES = ("Befriending", "Community Agent", "Care Navigator")
+SERVICES = ("Help with loneliness", "Community Agent", "Care Navigator")
 SHOWN = "Was this helpful?"
 # The web app's page limit in the test cluster: low, so that a test reaches it quickly.
 WEB_RATE = "5/hour"

@@ -33,7 +33,7 @@ MODEL = ROOT / "models" / "signpost.tar.gz"
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 TOKEN = "fault-token-" + "f" * 24
 LONELY = "I've been so lonely since my wife died, I'm 81 and live in Clacton"
-SERVICES = ("Befriending", "Community Agent", "Care Navigator")
+SERVICES = ("Help with loneliness", "Community Agent", "Care Navigator")
 LIMITS = {"SIGNPOST_RATE_LIMIT": "20/minute", "SIGNPOST_RATE_LIMIT_STATS": "5/minute",
           "SIGNPOST_RATE_LIMIT_LOGIN": "3/minute", "SIGNPOST_TRUSTED_PROXIES": "1"}
 
