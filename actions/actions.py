@@ -14,7 +14,9 @@ from actions.conversation_state import (
     continue_need,
     correction,
     has_context,
+    intent_of,
     place_from,
+    text_of,
 )
 from bot import fallbacks, signposting, who_for
 from bot.context import UNKNOWN, extract_context
@@ -42,14 +44,6 @@ NOT_ANSWERS = set(SIGNPOST_NEEDS) | {"crisis", "risk_check", CLARIFY, "out_of_sc
                                     "something_else", "more_options", "goodbye",
                                     "bot_challenge", "what_can_you_do", "service_question",
                                     "talk_to_person", "other_help"}
-
-
-def _intent(tracker: Tracker) -> str:
-    return (tracker.latest_message.get("intent") or {}).get("name") or ""
-
-
-def _text(tracker: Tracker) -> str:
-    return tracker.latest_message.get("text") or ""
 
 
 def _age(tracker: Tracker) -> int | None:
@@ -108,7 +102,7 @@ class ActionSetNeed(Action):
         return "action_set_need"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
-        intent = _intent(tracker)
+        intent = intent_of(tracker)
         if crisis_actions.without_a_call(dispatcher, tracker):  # "i dont want to ring anyone"
             return [FollowupAction(ACTION_LISTEN)]  # not the form's question after it
         if intent in SIGNPOST_NEEDS and intent == tracker.get_slot("need"):
@@ -116,7 +110,7 @@ class ActionSetNeed(Action):
             if rescued:
                 return rescued
             if tracker.get_slot("shown_service_ids") and not tracker.active_loop.get("name") \
-                    and not has_context(_text(tracker)):
+                    and not has_context(text_of(tracker)):
                 # The same need again after its services: the next ones, not the same list.
                 return [FollowupAction("action_more_options")]
         if intent in SIGNPOST_NEEDS and tracker.get_slot("need") not in (None, intent) \
@@ -131,9 +125,9 @@ class ActionSetNeed(Action):
                 events.append(SlotSet("age", UNKNOWN))  # services for a workplace: no age
         events += context_events(dispatcher, tracker)
         if intent == "inform" and not tracker.active_loop.get("name"):
-            if tracker.get_slot("need") and not has_context(_text(tracker)) and \
-                    follow_up.follow_up_rescue(tracker):
-                return follow_up.follow_up_rescue(tracker)
+            if tracker.get_slot("need") and not has_context(text_of(tracker)) and \
+                    (rescued := follow_up.follow_up_rescue(tracker)):
+                return rescued
             need = tracker.get_slot("need")
             if not need and tracker.get_slot("risk_tier") in crisis_actions.COUNTED:
                 need = "mental_wellbeing"  # after the crisis lines: local mental health support
@@ -162,7 +156,7 @@ NEW_NEED_CONFIDENCE = 0.9
 
 
 def corrects_only(tracker: Tracker) -> bool:
-    text = _text(tracker)
+    text = text_of(tracker)
     confidence = (tracker.latest_message.get("intent") or {}).get("confidence") or 0.0
     gives = has_context(text) or who_for.detect(text) is not None
     return gives and confidence < NEW_NEED_CONFIDENCE and len(text.split()) <= 20
@@ -182,7 +176,7 @@ class ActionClarifyNeed(Action):
                 if n in SIGNPOST_NEEDS][:2]
         events: list[EventType] = [SlotSet("fallback_count", 0)]
         events += context_events(dispatcher, tracker)  # a place or age said now is kept
-        if "bereavement" in other_help.detect(_text(tracker)):
+        if "bereavement" in other_help.detect(text_of(tracker)):
             # Grief read as two unrelated needs: bereavement support, and the two needs
             # grief most often brings.
             dispatcher.utter_message(text=replies.bereavement_first(_age(tracker)),
@@ -210,10 +204,10 @@ class ValidateSignpostForm(FormValidationAction):
         # A crisis, a question or a new need is not an answer: let the form reject so the
         # rules act. An answer that also reads like a need ("no wait, Harlow, I moved last
         # month") is still an answer when it gives a place or an age.
-        intent = _intent(tracker)
+        intent = intent_of(tracker)
         if intent in ALWAYS_ACTED_ON or not self._answering(tracker):
             return intent in NOT_ANSWERS
-        text = _text(tracker)
+        text = text_of(tracker)
         if intent in SIGNPOST_NEEDS or len(text.split()) <= SHORT_ANSWER_WORDS:
             # "Southend" read as out of scope, "no wait, Harlow" as another need: answers.
             return intent in NOT_ANSWERS and not has_context(text)
@@ -222,17 +216,16 @@ class ValidateSignpostForm(FormValidationAction):
     async def extract_district(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
-        if self._skip(tracker) or _intent(tracker) in SMALL_TALK:
+        if self._skip(tracker) or intent_of(tracker) in SMALL_TALK:
             return {}
-        context = extract_context(_text(tracker), answering=self._answering(tracker))
-        named = context.district not in (None, UNKNOWN) or context.authority or \
-            context.candidates or context.outside_area or context.postcode_unknown
-        if tracker.get_slot("district") and not named:
+        context = extract_context(text_of(tracker), answering=self._answering(tracker))
+        if tracker.get_slot("district") and not (context.names_place
+                                                 or context.postcode_unknown):
             return {}  # already known; a new place in an answer corrects it
         asked = tracker.get_slot("requested_slot") == "district"
         place, events = place_from(context, asked=asked)
         if place == UNKNOWN and context.district != UNKNOWN:  # not understood, not declined
-            if _intent(tracker) in SMALL_TALK:
+            if intent_of(tracker) in SMALL_TALK:
                 return {}  # "ok thanks" is not a place: the question is asked again
             dispatcher.utter_message(text=replies.UNRECOGNISED_PLACE)
         slots = {e["name"]: e["value"] for e in events}
@@ -244,17 +237,15 @@ class ValidateSignpostForm(FormValidationAction):
     ) -> dict[str, Any]:
         if self._skip(tracker):
             return {}
-        context = extract_context(_text(tracker), answering=self._answering(tracker))
+        context = extract_context(text_of(tracker), answering=self._answering(tracker))
         if context.age is not None:
             return {"age": str(context.age)}  # a new age corrects the one given before
         if tracker.get_slot("age"):
             return {}
         if context.age_declined:
             return {"age": UNKNOWN}
-        named_place = context.district not in (None, UNKNOWN) or context.authority or \
-            context.candidates or context.outside_area
-        if tracker.get_slot("requested_slot") == "age" and not named_place \
-                and _intent(tracker) not in SMALL_TALK:
+        if tracker.get_slot("requested_slot") == "age" and not context.names_place \
+                and intent_of(tracker) not in SMALL_TALK:
             return {"age": UNKNOWN}  # a place correction while asked the age: ask again
         return {}
 
@@ -388,7 +379,7 @@ class ActionFallback(Action):
         rescued = follow_up.follow_up_rescue(tracker)  # "Do they charge for this?"
         if rescued:
             return rescued
-        topics = other_help.detect(_text(tracker))
+        topics = other_help.detect(text_of(tracker))
         if topics:  # not understood, but about money, food, housing or grief: who can help
             dispatcher.utter_message(text=replies.other_help_text(topics, _age(tracker)),
                                      buttons=replies.OTHER_HELP_BUTTONS)
@@ -417,7 +408,7 @@ class ActionRecordHelpful(Action):
         return "action_record_helpful"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
-        helpful = _intent(tracker) == "helpful_yes"
+        helpful = intent_of(tracker) == "helpful_yes"
         ids = tracker.get_slot("shown_service_ids") or []
         need = tracker.get_slot("need")
         if need and ids:

@@ -20,11 +20,13 @@ from signpost.needs import SIGNPOST_NEEDS
 FORM = "signpost_form"
 
 
-def _intent(tracker: Tracker) -> str:
+def intent_of(tracker: Tracker) -> str:
+    """The latest message's intent name."""
     return (tracker.latest_message.get("intent") or {}).get("name") or ""
 
 
-def _text(tracker: Tracker) -> str:
+def text_of(tracker: Tracker) -> str:
+    """The latest message's text, as typed."""
     return tracker.latest_message.get("text") or ""
 
 
@@ -59,12 +61,12 @@ def circumstance_events(tracker: Tracker, text: str) -> list[EventType]:
 
 def context_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Slots for the place, age, circumstances and practitioner cues in the latest message."""
-    text = _text(tracker)
+    text = text_of(tracker)
     events: list[EventType] = []
     if is_practitioner_text(text):
         events.append(SlotSet("practitioner", True))
     events += circumstance_events(tracker, text)
-    context = extract_context(text, answering=_intent(tracker) == "inform")
+    context = extract_context(text, answering=intent_of(tracker) == "inform")
     place, place_events = place_from(context, asked=False)
     events += place_events
     if place:
@@ -86,7 +88,7 @@ def context_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[E
 
 def person_events(tracker: Tracker, text: str) -> list[EventType]:
     """Who the help is for, if this message says: a carer's services are for the carer."""
-    intent = _intent(tracker)
+    intent = intent_of(tracker)
     need = intent if intent in SIGNPOST_NEEDS else tracker.get_slot("need")
     person = who_for.detect(text, bool(tracker.get_slot("practitioner")))
     if need == "carer_support" and person not in (None, "patient"):
@@ -97,8 +99,8 @@ def person_events(tracker: Tracker, text: str) -> list[EventType]:
 def has_context(text: str) -> bool:
     """The message gives a place or an age (or declines to)."""
     c = extract_context(text, answering=True)
-    return bool(c.district or c.authority or c.candidates or c.outside_area
-                or c.postcode_unknown or c.age is not None or c.age_declined)
+    return c.names_place or c.district == UNKNOWN or c.postcode_unknown \
+        or c.age is not None or c.age_declined
 
 
 def correction(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
@@ -106,7 +108,7 @@ def correction(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Event
     then?", "actually I'm 58"): update them and show services again. None if the message
     gives neither, or there is no need to show services for."""
     need = tracker.get_slot("need")
-    context = extract_context(_text(tracker))
+    context = extract_context(text_of(tracker))
     place = context.district if context.district not in (None, UNKNOWN) else \
         context.authority or (OUTSIDE if context.outside_area else None)
     new_place = bool(context.candidates) or (place is not None

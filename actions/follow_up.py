@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
-from actions.conversation_state import FORM
+from actions.conversation_state import FORM, text_of
 from bot import follow_up, signposting
 from bot.context import extract_context
 from bot.practitioner import is_practitioner_text
@@ -21,10 +21,6 @@ from signpost import other_help
 log = logging.getLogger(__name__)
 PAGE = 3  # the services on the last page shown are the ones "they" means
 _REFER_ME = re.compile(r"\b(can|could|will|would) you\b.{0,20}\b(refer|sign|book|put)\b", re.I)
-
-
-def _text(tracker: Tracker) -> str:
-    return tracker.latest_message.get("text") or ""
 
 
 def _age(tracker: Tracker, text: str) -> int | None:
@@ -54,7 +50,7 @@ class ActionServiceQuestion(Action):
         return "action_service_question"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
-        text = _text(tracker)
+        text = text_of(tracker)
         practitioner = bool(tracker.get_slot("practitioner")) or is_practitioner_text(text)
         kinds = follow_up.asked_details(text)
         named_lines = follow_up.named_lines(text)
@@ -96,7 +92,7 @@ def follow_up_rescue(tracker: Tracker) -> list[EventType] | None:
     """A short question about a detail, after services were shown, that the model read as a
     need, a clarifying question or nothing: answered as a question about those services."""
     if tracker.get_slot("shown_service_ids") and \
-            follow_up.is_question_about_services(_text(tracker)):
+            follow_up.is_question_about_services(text_of(tracker)):
         return [FollowupAction("action_service_question")]
     return None
 
@@ -123,7 +119,7 @@ class ActionOtherHelp(Action):
         return "action_other_help"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
-        text = _text(tracker)
+        text = text_of(tracker)
         found = other_help.detect(text)
         if not found:
             dispatcher.utter_message(text=replies.OUT_OF_SCOPE)

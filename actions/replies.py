@@ -164,10 +164,6 @@ def last_checked(service: ServiceResult) -> str | None:
     return f"Last checked: {service.checked_month}" if service.checked_month else None
 
 
-def title(service: ServiceResult) -> str:
-    return service.title
-
-
 def _how_to_contact(service: ServiceResult, route: dict | None) -> list[str]:
     """Each contact detail once: the route's instructions when they already give the
     number or address, with only what they leave out on a contact line."""
@@ -196,7 +192,7 @@ def resident_description(service: ServiceResult) -> str:
 
 def resident_card(service: ServiceResult) -> str:
     route = _route(service, "self_referral") or (service.referral_routes or [None])[0]
-    lines = [title(service), resident_description(service)] + \
+    lines = [service.title, resident_description(service)] + \
         _how_to_contact(service, route)
     if service.hours:
         lines.append(f"Open: {service.hours}")
@@ -252,7 +248,7 @@ def clarify_buttons(first: str, second: str) -> list[dict]:
 
 
 def practitioner_card(service: ServiceResult) -> str:
-    lines = [title(service), service.description]
+    lines = [service.title, service.description]
     prof = _route(service, "professional_referral")
     form = _route(service, "online_form")
     selfref = _route(service, "self_referral")
@@ -315,7 +311,7 @@ def talk_to_person(phones: list[ServiceResult]) -> str:
              "through, but these are real people you can talk to:"]
     for service in phones:
         hours = f" (open {service.hours})" if service.hours else ""
-        lines.append(f"- {title(service)}: phone {service.contact_phone}{hours}.")
+        lines.append(f"- {service.title}: phone {service.contact_phone}{hours}.")
     lines += [f"- {GENERAL_ROUTE}",
               f"- Samaritans: call {line('samaritans').label}, free, any time, if you want to "
               "talk to someone now."]

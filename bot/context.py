@@ -51,6 +51,12 @@ class Context:
     candidates: tuple[str, ...] = ()
     postcode_unknown: bool = False  # a well-formed Essex-area full postcode ONS does not list
 
+    @property
+    def names_place(self) -> bool:
+        """The text names a place (in Essex or not), not only declines to say where."""
+        return self.district not in (None, UNKNOWN) or self.authority is not None \
+            or bool(self.candidates) or self.outside_area
+
 
 @dataclass
 class _Places:

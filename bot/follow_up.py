@@ -23,11 +23,7 @@ OTHER = "other"  # a detail no record holds ("any groups just for men?"): said s
 _HOW_TO_CONTACT = re.compile(r"\b(contact|get in touch|get hold|reach|details|how do i|"
                              r"how can i|how would i|who do i)\b")
 _FREE = re.compile(r"\b(free|no cost|free of charge|at no charge|funded)\b", re.I)
-# Names of the crisis and support lines as people write them.
-LINE_NAMES = {"samaritans": "samaritans", "samaritan": "samaritans", "shout": "shout",
-              "childline": "childline", "child line": "childline", "nspcc": "nspcc",
-              "nhs 111": "nhs111", "111": "nhs111", "999": "emergency",
-              "domestic abuse helpline": "domestic_abuse", "refuge": "domestic_abuse"}
+
 
 
 @lru_cache(maxsize=1)
@@ -68,9 +64,9 @@ def is_question_about_services(text: str, max_words: int = 16) -> bool:
 
 
 def named_lines(text: str) -> list[HelpLine]:
+    """The crisis and support lines the text asks for by name (help_lines.yml `names`)."""
     norm = f" {_norm(text)} "
-    ids = dict.fromkeys(lid for name, lid in LINE_NAMES.items() if f" {name} " in norm)
-    return [lines()[i] for i in ids]
+    return [h for h in lines().values() if any(f" {n} " in norm for n in h.names)]
 
 
 def _variants(name: str) -> list[str]:

@@ -22,6 +22,7 @@ class HelpLine:
     href: str
     text: str  # with {link} where the label goes
     source_url: str
+    names: tuple[str, ...] = ()  # how people ask for it: "samaritans", "child line"
 
     def as_text(self) -> str:
         return self.text.format(link=self.label)
@@ -39,7 +40,8 @@ def _data() -> dict:
 
 @lru_cache(maxsize=1)
 def lines() -> dict[str, HelpLine]:
-    return {key: HelpLine(id=key, **{k: str(v) for k, v in value.items()})
+    return {key: HelpLine(id=key, names=tuple(str(n).casefold() for n in value.get("names", ())),
+                          **{k: str(v) for k, v in value.items() if k != "names"})
             for key, value in _data()["lines"].items()}
 
 
