@@ -40,7 +40,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from signpost.config import ROOT, VAR_DIR, rasa_api_token
+from signpost.action_server import SECRET_ENV, action_secret
+from signpost.config import ROOT, VAR_DIR, cors_origins, rasa_api_token
 from signpost.stack import stop_process, wait_for_health, wait_until_one_exits
 
 BIN = Path(sys.executable).parent
@@ -173,6 +174,12 @@ class Cluster:
     actions_via_balancer: bool = True
     env: dict[str, str] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+    # Rasa sends it with every action call; the action servers refuse calls without it.
+    action_secret: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.action_secret:
+            self.action_secret = action_secret({**os.environ, **self.env})
 
     # --- configuration ------------------------------------------------------------------
     def base_env(self) -> dict[str, str]:
@@ -180,7 +187,9 @@ class Cluster:
                 "DATABASE_URL": self.database_url, "TRACKER_DATABASE_URL": self.tracker_url,
                 # Secrets (referral-log HMAC key, commissioner token) shared by all processes.
                 "SIGNPOST_VAR_DIR": self.env.get("SIGNPOST_VAR_DIR",
-                                                 os.environ.get("SIGNPOST_VAR_DIR", str(VAR_DIR)))}
+                                                 os.environ.get("SIGNPOST_VAR_DIR", str(VAR_DIR))),
+                # Through the environment, never argv (any local user can read argv).
+                SECRET_ENV: self.action_secret, "RASA_API_TOKEN": rasa_api_token()}
 
     def rasa_env(self, index: int) -> dict[str, str]:
         p = self.ports
@@ -189,7 +198,13 @@ class Cluster:
                 "SIGNPOST_ACTION_URL": f"http://127.0.0.1:{action_port}/webhook",
                 "REDIS_HOST": self.redis_host, "REDIS_PORT": str(self.redis_port),
                 "REDIS_DB": str(self.redis_db), "LOCK_KEY_PREFIX": self.lock_prefix,
-                "RASA_PUBLIC_URL": f"http://127.0.0.1:{p.rasa_lb}"}
+                "RASA_PUBLIC_URL": f"http://127.0.0.1:{p.rasa_lb}",
+                # The chat channels' rate limits (bot/channels.py): the client is the address
+                # nginx saw, and the counts are shared by both replicas through Redis.
+                "SIGNPOST_TRUSTED_PROXIES": "1",
+                "SIGNPOST_RATE_LIMIT_REDIS_URL":
+                    f"redis://{self.redis_host}:{self.redis_port}/{self.redis_db}",
+                "SIGNPOST_RATE_LIMIT_REDIS_PREFIX": f"{self.lock_prefix}:ratelimit"}
 
     def web_env(self) -> dict[str, str]:
         return {**self.base_env(), "RASA_PUBLIC_URL": f"http://127.0.0.1:{self.ports.rasa_lb}",
@@ -233,15 +248,18 @@ class Cluster:
         return path
 
     def commands(self) -> dict[str, tuple[list[str], dict[str, str]]]:
-        p, rasa = self.ports, str(BIN / "rasa")
+        p = self.ports
         out: dict[str, tuple[list[str], dict[str, str]]] = {}
         for i, port in enumerate(p.actions):
-            out[f"actions-{i + 1}"] = ([rasa, "run", "actions", "--port", str(port),
-                                        "--actions", "actions.actions"], self.base_env())
+            # Loopback only; calls need the secret (signpost/action_server.py).
+            out[f"actions-{i + 1}"] = ([sys.executable, "-m", "signpost.action_server",
+                                        "--port", str(port), "--actions", "actions.actions"],
+                                       self.base_env())
+        cors = cors_origins(p.web_lb, {**os.environ, **self.env})
         for i, port in enumerate(p.rasa):
-            out[f"rasa-{i + 1}"] = ([rasa, "run", "--enable-api",
-                                     f"--auth-token={rasa_api_token()}", "--cors", "*",
-                                     "--interface",
+            # The API token comes from the environment (signpost/rasa_server.py).
+            out[f"rasa-{i + 1}"] = ([sys.executable, "-m", "signpost.rasa_server", "run",
+                                     "--enable-api", "--cors", *cors, "--interface",
                                      "127.0.0.1", "--port", str(port), "--model",
                                      str(self.model), "--credentials",
                                      str(ROOT / "credentials.yml"), "--endpoints",

@@ -35,3 +35,20 @@ def rasa_api_token() -> str:
         token = secrets.token_hex(24)  # hex: never starts with '-' (an option to argparse)
         os.environ["RASA_API_TOKEN"] = token  # child processes and later calls agree
     return token
+
+
+CORS_ORIGINS_ENV = "SIGNPOST_CORS_ORIGINS"
+
+
+def cors_origins(web_port: int, env: dict[str, str] | None = None) -> list[str]:
+    """The origins whose pages may call Rasa's chat channels from a browser.
+
+    SIGNPOST_CORS_ORIGINS (space- or comma-separated, e.g. "https://signpost.example.org")
+    for a real deployment; otherwise the web app's own origin on this machine. Never "*":
+    Rasa answers CORS with credentials allowed, so "*" let any web site drive the chat.
+    """
+    raw = (os.environ if env is None else env).get(CORS_ORIGINS_ENV, "")
+    given = [o.strip().rstrip("/") for o in raw.replace(",", " ").split() if o.strip()]
+    if "*" in given:
+        raise ValueError(f"{CORS_ORIGINS_ENV} must name origins, not '*'")
+    return given or [f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}"]

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import requests
 
-from signpost.config import ROOT, rasa_api_token
+from signpost.action_server import SECRET_ENV, SECRET_HEADER, action_secret
+from signpost.config import ROOT, cors_origins, rasa_api_token
 
 BIN = Path(sys.executable).parent
 
@@ -81,6 +82,12 @@ class Stack:
     quiet: bool = False
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
     _tmp: tempfile.TemporaryDirectory | None = None
+    # Rasa sends it with every action call; the action server refuses calls without it.
+    action_secret: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.action_secret:
+            self.action_secret = action_secret({**os.environ, **self.env})
 
     def _endpoints_file(self) -> Path:
         # Made once: commands() runs for every process, and replacing self._tmp deleted the
@@ -90,17 +97,26 @@ class Stack:
         path = Path(self._tmp.name) / "endpoints.yml"
         path.write_text(
             "action_endpoint:\n"
-            f'  url: "http://127.0.0.1:{self.ports.actions}/webhook"\n', encoding="utf-8"
+            f'  url: "http://127.0.0.1:{self.ports.actions}/webhook"\n'
+            # The secret stays in the environment; Rasa fills it in when it reads the file.
+            f"  headers:\n    {SECRET_HEADER}: ${{{SECRET_ENV}}}\n", encoding="utf-8"
         )
         return path
+
+    def cors_origins(self) -> list[str]:
+        """Origins whose pages may call Rasa from a browser: the web app's own, unless
+        SIGNPOST_CORS_ORIGINS (space-separated) names the real deployment's."""
+        return cors_origins(self.ports.web, {**os.environ, **self.env})
 
     def commands(self) -> dict[str, list[str]]:
         p = self.ports
         return {
-            "actions": [str(BIN / "rasa"), "run", "actions", "--port", str(p.actions),
-                        "--actions", "actions.actions"],
-            "rasa": [str(BIN / "rasa"), "run", "--enable-api", f"--auth-token={rasa_api_token()}",
-                     "--cors", "*",
+            # Loopback only, and every call must carry the secret (signpost/action_server.py).
+            "actions": [sys.executable, "-m", "signpost.action_server", "--port",
+                        str(p.actions), "--actions", "actions.actions"],
+            # The API token goes through the environment (signpost/rasa_server.py).
+            "rasa": [sys.executable, "-m", "signpost.rasa_server", "run", "--enable-api",
+                     "--cors", *self.cors_origins(),
                      "--interface", self.host, "--port", str(p.rasa), "--model", str(self.model),
                      "--credentials", str(ROOT / "credentials.yml"),
                      "--endpoints", str(self._endpoints_file())],
@@ -127,7 +143,9 @@ class Stack:
         env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1",
                "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_PUBLIC_URL": self.env.get(
                    "RASA_PUBLIC_URL", f"http://{self.host}:{self.ports.rasa}"),
-               "ACTION_SERVER_URL": f"http://127.0.0.1:{self.ports.actions}"}
+               "ACTION_SERVER_URL": f"http://127.0.0.1:{self.ports.actions}",
+               "RASA_API_TOKEN": rasa_api_token(),
+               SECRET_ENV: self.action_secret}
         proc = subprocess.Popen(
             self.commands()[name], cwd=ROOT, env=env, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True, start_new_session=True,
