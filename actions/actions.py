@@ -57,6 +57,15 @@ def _turn_key(tracker: Tracker, action: str) -> str:
     return f"{tracker.sender_id}:{message_id}:{action}"
 
 
+def _list_key(tracker: Tracker, action: str) -> str:
+    """One key per list of services shown, so that only the first answer to its "Was this
+    helpful?" counts: typing /helpful_yes again and again adds nothing (docs/security.md)."""
+    shown_at = next((e.get("timestamp") for e in reversed(tracker.events or [])
+                     if e.get("event") == "slot" and e.get("name") == "shown_service_ids"),
+                    None)
+    return f"{tracker.sender_id}:list-{shown_at}:{action}"
+
+
 class ActionCapabilities(Action):
     def name(self) -> str:
         return "action_capabilities"
@@ -416,7 +425,7 @@ class ActionRecordHelpful(Action):
                 signposting.record_helpful(
                     ids, need, tracker.get_slot("district"), _age(tracker),
                     bool(tracker.get_slot("practitioner")), helpful,
-                    _turn_key(tracker, self.name()),
+                    _list_key(tracker, self.name()),
                 )
             except Exception:  # noqa: BLE001 - the database is down: still thank the person
                 log.exception("recording the helpfulness answer failed")

@@ -32,9 +32,11 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import hashlib
 import inspect
 import json
 import logging
+import os
 import re
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
@@ -221,6 +223,81 @@ def parse_body(body: bytes | None, max_body_bytes: int = MAX_BODY_BYTES,
     return Incoming(sender, _clean(text), metadata, channel or None)
 
 
+# --- rate limits ----------------------------------------------------------------------------
+
+CLIENT_RATE_ENV = "SIGNPOST_CHAT_RATE_LIMIT"
+CONVERSATION_RATE_ENV = "SIGNPOST_CHAT_RATE_LIMIT_CONVERSATION"
+# A person types far slower than either; a script that floods the statistics does not.
+# Per client address: several people can share one (a library, a care home's wifi).
+CHAT_RATE_DEFAULTS = {CLIENT_RATE_ENV: "300/minute", CONVERSATION_RATE_ENV: "30/minute"}
+
+
+def slow_down(seconds: int) -> str:
+    return (f"You're sending messages faster than I can answer. Please wait {seconds} "
+            "seconds and try again.\n" + HELP_NOW)
+
+
+class ChatLimits:
+    """Rate limits for the chat channels, per client address and per conversation.
+
+    The same fixed windows as the web app (web/ratelimit.py): counted in this process, or in
+    Redis when SIGNPOST_RATE_LIMIT_REDIS_URL is set (the cluster sets it, so both replicas
+    share one count; if Redis is down they count in process). The client is the TCP peer, or
+    with SIGNPOST_TRUSTED_PROXIES=N the N-th address from the right of X-Forwarded-For.
+    Conversation ids are hashed before they are used as keys."""
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        from web.ratelimit import limiter_from_env, parse_rate, trusted_proxies_from_env
+
+        env = os.environ if env is None else env
+        rates = {}
+        for name, default in CHAT_RATE_DEFAULTS.items():
+            try:
+                rates[name] = parse_rate(env.get(name, default))
+            except ValueError as exc:  # a malformed setting stops Rasa at start-up
+                raise ValueError(f"{name}: {exc}") from None
+        self.client_rate = rates[CLIENT_RATE_ENV]
+        self.conversation_rate = rates[CONVERSATION_RATE_ENV]
+        self.trusted_proxies = trusted_proxies_from_env(env)
+        self.limiter = limiter_from_env(env)
+
+    def client_address(self, peer: str | None, forwarded: str | None) -> str:
+        if self.trusted_proxies > 0 and forwarded:
+            hops = [a.strip() for a in forwarded.split(",") if a.strip()]
+            if len(hops) >= self.trusted_proxies:
+                return hops[-self.trusted_proxies][:64]
+        return (peer or "unknown")[:64]
+
+    def _over(self, rule: str, rate: Any, who: str) -> int | None:
+        if rate is None:
+            return None
+        allowed, retry_after = self.limiter.hit(f"{rule}|{rate.period_s}|{who}", rate)
+        if allowed:
+            return None
+        log.warning("chat: rate limit %s exceeded (%s)", rule, rate.text)
+        return retry_after
+
+    def client_over(self, address: str) -> int | None:
+        """Count one message from this client: None if allowed, else seconds to wait."""
+        return self._over("chat-client", self.client_rate, address)
+
+    def conversation_over(self, sender: str) -> int | None:
+        """Count one message of this conversation: None if allowed, else seconds to wait."""
+        key = hashlib.sha256(sender.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+        return self._over("chat-conversation", self.conversation_rate, key)
+
+
+def _too_many(retry_after: int, sender: str | None = None) -> Refusal:
+    friendly = slow_down(retry_after)
+    message: dict[str, Any] = {"text": friendly}
+    if sender:
+        message = {"recipient_id": sender, **message}
+    return Refusal(429, {"error": "Too Many Requests", "status": 429,
+                         "detail": f"too many messages; try again in {retry_after} seconds",
+                         "text": friendly, "messages": [message],
+                         "retry_after": retry_after})
+
+
 # --- REST -----------------------------------------------------------------------------------
 
 class SignpostRestInput(RestInput):
@@ -231,9 +308,11 @@ class SignpostRestInput(RestInput):
         return "rest"
 
     def __init__(self, max_body_bytes: int = MAX_BODY_BYTES,
-                 max_message_chars: int = MAX_MESSAGE_CHARS) -> None:
+                 max_message_chars: int = MAX_MESSAGE_CHARS,
+                 limits: ChatLimits | None = None) -> None:
         self.max_body_bytes = max_body_bytes
         self.max_message_chars = max_message_chars
+        self.limits = limits or ChatLimits()
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
@@ -272,10 +351,19 @@ class SignpostRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            client = self.limits.client_address(request.ip,
+                                                request.headers.get("X-Forwarded-For"))
+            wait = self.limits.client_over(client)
             parsed = parse_body(request.body, self.max_body_bytes, self.max_message_chars)
+            if wait is None and isinstance(parsed, Incoming):
+                wait = self.limits.conversation_over(parsed.sender)
+            if wait is not None:
+                parsed = _too_many(wait, getattr(parsed, "sender", None))
             if isinstance(parsed, Refusal):
                 log.info("rest: refused with %d: %s", parsed.status, parsed.body["detail"])
-                return response.json(parsed.body, status=parsed.status)
+                headers = {"Retry-After": str(parsed.body["retry_after"])} \
+                    if parsed.status == 429 else None
+                return response.json(parsed.body, status=parsed.status, headers=headers)
             channel = parsed.input_channel or self.name()
             if bool_arg(request, "stream", default=False):
                 return response.stream(self._stream(on_new_message, parsed, channel),
@@ -355,11 +443,20 @@ class SignpostSocketIOInput(SocketIOInput):
         return channel
 
     max_message_chars: int = MAX_MESSAGE_CHARS
+    limits: ChatLimits | None = None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        if self.limits is None:
+            self.limits = ChatLimits()
+
         async def guarded(message: UserMessage) -> None:
             out: OutputChannel = message.output_channel
             text = message.text
+            assert self.limits is not None
+            wait = self.limits.conversation_over(str(message.sender_id))
+            if wait is not None:
+                await out.send_text_message(message.sender_id, slow_down(wait))
+                return
             if not isinstance(text, str):
                 await out.send_text_message(message.sender_id, NOT_TEXT)
                 return
@@ -399,6 +496,15 @@ class SignpostSocketIOInput(SocketIOInput):
         rasa_handler = sio.handlers[namespace][self.user_message_evt]
 
         async def checked(sid: str, data: Any) -> None:
+            assert self.limits is not None
+            environ = sio.get_environ(sid, namespace) or {}
+            peer = getattr(environ.get("sanic.request"), "ip", None)
+            wait = self.limits.client_over(self.limits.client_address(
+                peer, environ.get("HTTP_X_FORWARDED_FOR")))
+            if wait is not None:
+                await sio.emit(self.bot_message_evt, {"text": slow_down(wait)}, room=sid,
+                               namespace=self.namespace)
+                return
             ok = isinstance(data, dict) and isinstance(data.get("message", ""), str) and \
                 isinstance(data.get("session_id") or "", str) and \
                 len(data.get("session_id") or "") <= MAX_SENDER_CHARS

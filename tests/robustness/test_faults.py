@@ -9,6 +9,7 @@ X-Forwarded-For address and does not use up the others' limits.
 """
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -35,7 +36,10 @@ TOKEN = "fault-token-" + "f" * 24
 LONELY = "I've been so lonely since my wife died, I'm 81 and live in Clacton"
 SERVICES = ("Help with loneliness", "Community Agent", "Care Navigator")
 LIMITS = {"SIGNPOST_RATE_LIMIT": "20/minute", "SIGNPOST_RATE_LIMIT_STATS": "5/minute",
-          "SIGNPOST_RATE_LIMIT_LOGIN": "3/minute", "SIGNPOST_TRUSTED_PROXIES": "1"}
+          "SIGNPOST_RATE_LIMIT_LOGIN": "3/minute", "SIGNPOST_TRUSTED_PROXIES": "1",
+          # The chat's limits (bot/channels.py); the other tests here stay well within them.
+          "SIGNPOST_CHAT_RATE_LIMIT": "60/minute", "SIGNPOST_CHAT_RATE_LIMIT_CONVERSATION":
+          "10/minute"}
 
 
 def prepare_db(url: str) -> None:
@@ -222,6 +226,38 @@ def test_live_rate_limits_with_retry_after(fault_stack):
         f"{web}/commissioners/login", data={"token": "guess"}, timeout=30,
         headers={"X-Forwarded-For": "203.0.113.7"}), 3)
     assert login.headers["Retry-After"] and has_crisis_lines(login.text)
+
+
+def test_live_chat_rate_limits_per_client_and_per_conversation(fault_stack):
+    rasa, _ = urls(fault_stack)
+    webhook = f"{rasa}/webhooks/rest/webhook"
+
+    def post(client: str, body: bytes) -> requests.Response:
+        return requests.post(webhook, data=body, timeout=60,
+                             headers={"X-Forwarded-For": client,
+                                      "Content-Type": "application/json"})
+
+    # Per client: every POST counts, even one refused as malformed (cheap: Rasa never sees it).
+    for attempt in range(3):  # again from a new address if a minute's window ended meanwhile
+        client = f"192.0.2.{10 + attempt}"
+        codes = [post(client, b"").status_code for _ in range(61)]
+        if codes[-1] == 429:
+            break
+    assert codes[:60] == [400] * 60 and codes[60] == 429, codes
+    refused = post(client, json.dumps({"sender": new_sender(), "message": "hi"}).encode())
+    assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert has_crisis_lines(refused.json()["text"])
+    assert post("192.0.2.99", b"").status_code == 400  # another client is not limited
+
+    # Per conversation: the 11th message of one conversation in a minute, from any address.
+    for _ in range(3):
+        sender = new_sender()
+        codes = [post(f"192.0.2.{100 + i}", json.dumps(
+            {"sender": sender, "message": "hello"}).encode()).status_code for i in range(11)]
+        if codes[-1] == 429:
+            break
+    assert codes[:10] == [200] * 10 and codes[10] == 429, codes
+    assert "wellbeing" in say(fault_stack, new_sender(), "hello").lower()  # others go on
 
 
 # --- PostgreSQL refusing connections ------------------------------------------------------
