@@ -21,6 +21,7 @@ from actions.conversation_state import (
 from bot import fallbacks, signposting, who_for
 from bot.context import UNKNOWN, extract_context
 from bot.need_reading import CLARIFY
+from referral_log import outcomes
 from signpost import other_help
 from signpost.needs import SIGNPOST_NEEDS, needs
 
@@ -325,6 +326,8 @@ def show_page(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int, a
         return [FollowupAction(ACTION_LISTEN)]
     if not services:
         more = offset > 0
+        if not more:  # nothing fitted this need, place and age: unmet need, for commissioners
+            outcomes.record_unmet_need(tracker.sender_id, need, district, age, practitioner)
         dispatcher.utter_message(
             text=("That's all the services I have for this." if more else
                   replies.nothing_found(district))
@@ -345,8 +348,8 @@ def show_page(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int, a
         text=replies.closing(services, also, tracker.get_slot("other_topics"), age),
         buttons=replies.closing_buttons(also, has_more),
     )
-    signposting.record_shown(services, need, district, age, practitioner,
-                             _turn_key(tracker, action))
+    # Each service once, the person once per need and day (referral_log/outcomes.py).
+    outcomes.record_signposting(tracker.sender_id, need, services, district, age, practitioner)
     shown = list(tracker.get_slot("shown_service_ids") or []) if offset else []
     return [
         SlotSet("results_offset", offset + len(services)),
@@ -393,6 +396,8 @@ class ActionFallback(Action):
             dispatcher.utter_message(text=replies.other_help_text(topics, _age(tracker)),
                                      buttons=replies.OTHER_HELP_BUTTONS)
             return [SlotSet("fallback_count", count + 1)]
+        outcomes.record_not_understood(tracker.sender_id, tracker.get_slot("district"),
+                                       _age(tracker), bool(tracker.get_slot("practitioner")))
         if count == 0:
             dispatcher.utter_message(text=replies.REPHRASE)
         else:
@@ -422,10 +427,10 @@ class ActionRecordHelpful(Action):
         need = tracker.get_slot("need")
         if need and ids:
             try:
-                signposting.record_helpful(
-                    ids, need, tracker.get_slot("district"), _age(tracker),
-                    bool(tracker.get_slot("practitioner")), helpful,
-                    _list_key(tracker, self.name()),
+                outcomes.record_helpful(
+                    tracker.sender_id, _list_key(tracker, self.name()), need,
+                    signposting.services_by_ids(ids), tracker.get_slot("district"),
+                    _age(tracker), bool(tracker.get_slot("practitioner")), helpful,
                 )
             except Exception:  # noqa: BLE001 - the database is down: still thank the person
                 log.exception("recording the helpfulness answer failed")

@@ -16,10 +16,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import crisis_replies as R
 from actions.conversation_state import continue_need, correction
-from bot import follow_up, signposting
+from bot import follow_up
 from bot.context import extract_context
 from bot.practitioner import is_practitioner_text
 from bot.risk import CRISIS, EMERGENCY, OTHER, SAFEGUARDING, UNCLEAR
+from referral_log import outcomes
 from signpost.needs import SIGNPOST_NEEDS, get_need
 
 log = logging.getLogger(__name__)
@@ -94,8 +95,8 @@ def give_crisis_response(dispatcher: CollectingDispatcher, tracker: Tracker, tie
         district = next((e["value"] for e in events if e.get("name") == "district"),
                         tracker.get_slot("district"))
         message_id = tracker.latest_message.get("message_id") or len(tracker.events)
-        signposting.record_crisis(practitioner, district, age,
-                                  f"{tracker.sender_id}:{message_id}:{action}")
+        outcomes.record_crisis(tracker.sender_id, f"{tracker.sender_id}:{message_id}:{action}",
+                               district, age, practitioner)
     return events + [SlotSet("risk_tier", tier), SlotSet("practitioner", practitioner),
                      ActiveLoop(None), SlotSet("requested_slot", None)]
 

@@ -11,10 +11,11 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
-from actions.conversation_state import FORM, text_of
+from actions.conversation_state import FORM, intent_of, text_of
 from bot import follow_up, signposting
 from bot.context import extract_context
 from bot.practitioner import is_practitioner_text
+from referral_log import outcomes
 from services_directory.search import ServiceResult
 from signpost import other_help
 
@@ -121,6 +122,11 @@ class ActionOtherHelp(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         text = text_of(tracker)
         found = other_help.detect(text)
+        if not found or intent_of(tracker) == "out_of_scope":
+            # Outside the directory's needs: counted for commissioners (referral_log/outcomes.py).
+            outcomes.record_out_of_scope(tracker.sender_id, tracker.get_slot("district"),
+                                         _age(tracker, text),
+                                         bool(tracker.get_slot("practitioner")))
         if not found:
             dispatcher.utter_message(text=replies.OUT_OF_SCOPE)
             return []

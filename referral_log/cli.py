@@ -20,7 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     rep = cmds.add_parser(
         "report", help="counts by measure, need, district... (disclosure-controlled)",
-        description="Grouped counts of signpost events. Every number is disclosure-controlled "
+        description="Grouped counts of signpost events: count (services shown, crisis "
+        "responses...) and people (distinct conversations, once per need and day). "
+        "Every number is disclosure-controlled "
         "(1-7 shown as *, others rounded to 5) unless --raw.",
     )
     rep.add_argument("--from", dest="month_from", metavar="YYYY-MM", help="first month")
@@ -31,7 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     rep.add_argument("--source", default="live", choices=("live", "synthetic", "all"),
                      help="which events to count (default: live)")
     rep.add_argument("--kind", metavar="KINDS",
-                     help="comma-separated kinds, or all (default: signposted,crisis_shown)")
+                     help="comma-separated: signposted, crisis_shown, helpful_yes, helpful_no, "
+                     "unmet_need, out_of_scope, not_understood, conversation; or all "
+                     "(default: signposted)")
     rep.add_argument("--district", metavar="DISTRICTS", help="only these districts")
     rep.add_argument("--format", default="table", choices=("table", "csv", "json"))
     rep.add_argument("--raw", action="store_true",

@@ -26,6 +26,7 @@ from referral_log.models import (
     DISTRICTS,
     KINDS,
     MEASURES_SEP,
+    NEEDLESS_KINDS,
     SERVICE_ID_RE,
     SOURCES,
     UNKNOWN,
@@ -49,7 +50,7 @@ PG_TIMEOUT = "2s"
 class SignpostEvent:
     """One thing the bot did for someone, in the coarse terms the log keeps."""
 
-    need: str
+    need: str | None  # None only for NEEDLESS_KINDS
     service_id: str | None
     jhws_actions: tuple[str, ...]
     district: str | None
@@ -89,11 +90,11 @@ def event_row(event: SignpostEvent, day: date, source: str = "live") -> dict:
     """
     if source not in SOURCES:
         raise ValueError(f"source must be one of {', '.join(SOURCES)}")
-    need = needs().get(event.need) if isinstance(event.need, str) else None
-    if need is None:
-        raise ValueError("need is not a need id from signpost/needs.yml")
     if event.kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}")
+    need = needs().get(event.need) if isinstance(event.need, str) else None
+    if need is None and not (event.need is None and event.kind in NEEDLESS_KINDS):
+        raise ValueError("need is not a need id from signpost/needs.yml")
     if event.channel not in CHANNELS:
         raise ValueError(f"channel must be one of {', '.join(CHANNELS)}")
     band = UNKNOWN if event.age_band is None else event.age_band
@@ -109,17 +110,18 @@ def event_row(event: SignpostEvent, day: date, source: str = "live") -> dict:
     if isinstance(event.jhws_actions, str):
         raise ValueError("jhws_actions must be a sequence of action ids, not a string")
     known = measures()
-    ids = set(need.priority_measures)
+    ids = set(need.priority_measures) if need else set()
     for action in event.jhws_actions:
         if action in known:
             ids.add(action)
         else:
             # An unmapped action should not lose the whole event; the directory can fix it.
-            log.warning("referral log: ignoring unknown JHWS action id for need %s", need.id)
+            log.warning("referral log: ignoring unknown JHWS action id for need %s",
+                        need.id if need else "-")
     order = {m: i for i, m in enumerate(known)}
     return {
         "day": day,
-        "need": need.id,
+        "need": need.id if need else None,
         "service_id": service_id,
         "measures": MEASURES_SEP.join(sorted(ids, key=order.__getitem__)),
         "district": district,
@@ -149,21 +151,41 @@ def record_events(
     that Rasa retrying the action does not count it twice. Never raises: invalid
     events or a database failure (after one quick retry) log a warning and return False.
     """
+    return record_once([(idempotency_key, events)], url=url, source=source, today=today)
+
+
+def record_once(
+    batches: Sequence[tuple[str, Sequence[SignpostEvent]]],
+    *,
+    url: str | None = None,
+    source: str = "live",
+    today: date | None = None,
+) -> bool:
+    """Record each batch of events only if its key has not been seen: all in one transaction.
+
+    A key such as conversation id + need + day makes its batch count once per conversation,
+    need and day however often the action runs (people, not cards); a key with the user
+    message id makes it count once per message (a retried action). Only HMACs of the keys
+    are stored (referral_dedup), never beside the events. Never raises, like record_events.
+    """
     day = today or date.today()
-    count = len(events) if hasattr(events, "__len__") else 0
+    count = sum(len(e) for _, e in batches if hasattr(e, "__len__"))
     try:
-        if not isinstance(idempotency_key, str) or not idempotency_key:
-            raise ValueError("idempotency_key must be a non-empty string")
-        rows = [event_row(e, day, source) for e in events]
-        hashed = key_hash(idempotency_key)
+        prepared = []
+        for key, events in batches:
+            if not isinstance(key, str) or not key:
+                raise ValueError("idempotency_key must be a non-empty string")
+            rows = [event_row(e, day, source) for e in events]
+            if rows:
+                prepared.append((key_hash(key), rows))
     except Exception as exc:  # noqa: BLE001 - a caller's bug must not end the conversation
         log.error("referral log: %d event(s) not recorded, invalid: %s", count, exc)
         return False
-    if not rows:
+    if not prepared:
         return True
     for attempt in (1, 2):
         try:
-            _write(url or database_url(), rows, hashed, day)
+            _write(url or database_url(), prepared, day)
             return True
         except Exception as exc:  # noqa: BLE001 - see docstring
             if attempt == 1:
@@ -172,12 +194,12 @@ def record_events(
             # The exception's text can hold SQL parameters; they are validated, coarse values.
             log.warning(
                 "referral log: write failed after retry, %d event(s) dropped: %s: %s",
-                len(rows), type(exc).__name__, str(getattr(exc, "orig", exc))[:200],
+                count, type(exc).__name__, str(getattr(exc, "orig", exc))[:200],
             )
     return False
 
 
-def _write(url: str, rows: list[dict], hashed: str, day: date) -> None:
+def _write(url: str, batches: list[tuple[str, list[dict]]], day: date) -> None:
     engine = get_engine(url)
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as conn:
@@ -193,8 +215,12 @@ def _write(url: str, rows: list[dict], hashed: str, day: date) -> None:
                         referral_dedup.c.day < day - timedelta(days=DEDUP_KEEP_DAYS)
                     )
                 )
-                if not _claim_key(conn, hashed, day):
-                    log.info("referral log: action retried, events already recorded")
+                rows = []
+                for hashed, batch in batches:
+                    if _claim_key(conn, hashed, day):
+                        rows += batch
+                if not rows:
+                    log.info("referral log: already recorded (a retry or a repeat)")
                     return
                 conn.execute(insert(referral_event), rows)
         finally:

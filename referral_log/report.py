@@ -14,7 +14,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import TIMESTAMP, and_, cast, extract, func, select
@@ -26,10 +26,12 @@ from referral_log.log import normalise_district
 from referral_log.models import (
     AGE_BANDS,
     CHANNELS,
+    CONVERSATION_KINDS,
     DISTRICT_IDS,
-    KINDS,
     MEASURES_SEP,
+    PERSON_KIND,
     REFERRAL_KINDS,
+    REPORT_KINDS,
     SOURCES,
     referral_event,
 )
@@ -74,9 +76,10 @@ class ReportQuery:
 @dataclass(frozen=True)
 class Report:
     query: ReportQuery
-    rows: list[dict] = field(default_factory=list)  # grouping keys + "count"
+    rows: list[dict] = field(default_factory=list)  # grouping keys + "count" + "people"
     total: Published = 0  # distinct events, rounded from the raw total
     raw: bool = False
+    people_total: Published = 0  # distinct people (per conversation, need and day)
 
 
 # --- parameters ------------------------------------------------------------------
@@ -123,10 +126,10 @@ def parse_query(
     if not kinds:
         kinds = list(REFERRAL_KINDS)
     elif kinds == ["all"]:
-        kinds = list(KINDS)
+        kinds = list(REPORT_KINDS)
     for k in kinds:
-        if k not in KINDS:
-            raise ReportError(f"kind must be any of {', '.join(KINDS)} (or all)")
+        if k not in REPORT_KINDS:
+            raise ReportError(f"kind must be any of {', '.join(REPORT_KINDS)} (or all)")
     districts = None
     if district is not None and _csv_list(district):
         try:
@@ -259,7 +262,7 @@ def _sort_key(keys: Sequence[str]):
         "district": {d: i for i, d in enumerate(DISTRICT_IDS)},
         "age_band": {b: i for i, b in enumerate(AGE_BANDS)},
         "channel": {c: i for i, c in enumerate(CHANNELS)},
-        "kind": {k: i for i, k in enumerate(KINDS)},
+        "kind": {k: i for i, k in enumerate(REPORT_KINDS)},
     }
 
     def key(combo: tuple) -> tuple:
@@ -281,20 +284,79 @@ def exact_counts(url: str | None, query: ReportQuery) -> tuple[dict[tuple, int],
     return rollup(raw, sql_keys, query.group_by), total
 
 
+# Kinds whose rows have no service: a crisis response, or a whole-conversation outcome.
+_SERVICELESS = ("crisis_shown", *CONVERSATION_KINDS)
+_SHOWN_KIND_OF = {person: shown for shown, person in PERSON_KIND.items()}
+
+
+def person_query(query: ReportQuery, *, by_service: bool = False) -> ReportQuery:
+    """The same filters over the person rows that stand for query.kinds.
+
+    A conversation kind is its own person row. With `by_service`, kinds shown per service
+    are left out: each of their rows is already one conversation's (see exact_people).
+    """
+    kinds = tuple(dict.fromkeys(PERSON_KIND.get(k, k) for k in query.kinds
+                                if not (by_service and k not in _SERVICELESS)))
+    return replace(query, kinds=kinds)
+
+
+def exact_people(url: str | None, query: ReportQuery, counts: dict[tuple, int]
+                 ) -> tuple[dict[tuple, int], int]:
+    """Distinct people (once per conversation, need and day) by query.group_by, and in all.
+
+    A service's row counts each conversation once (a service counts once per conversation,
+    need and day), so by service the people are its count; crisis responses and
+    conversation outcomes have no service and are read from their person rows.
+    """
+    keys = query.group_by
+    by_service = "service" in keys
+    sql_keys = sql_keys_for(keys)
+    grouped = person_query(query, by_service=by_service)
+    everyone = person_query(query)
+    with get_engine(url).connect() as conn:
+        raw = raw_groups(conn, grouped, sql_keys) if grouped.kinds else []
+        total = sum(r[-1] for r in raw_groups(conn, everyone, ())) if everyone.kinds else 0
+    people = rollup(raw, sql_keys, keys)
+    if "kind" in keys:  # person rows are reported under the kind they stand for
+        at = keys.index("kind")
+        mapped: dict[tuple, int] = defaultdict(int)
+        for combo, n in people.items():
+            combo = (*combo[:at], _SHOWN_KIND_OF.get(combo[at], combo[at]), *combo[at + 1:])
+            mapped[combo] += n
+        people = dict(mapped)
+    if by_service:
+        at = keys.index("service")
+        for combo, n in counts.items():
+            kind = combo[keys.index("kind")] if "kind" in keys else None
+            if combo[at] is not None and kind not in _SERVICELESS:
+                people[combo] = people.get(combo, 0) + n
+    return people, total
+
+
 def build_report(url: str | None, query: ReportQuery, *, raw: bool = False) -> Report:
-    """The report for `query`. Counts are disclosure-controlled unless `raw` (analysts only)."""
+    """The report for `query`. Counts are disclosure-controlled unless `raw` (analysts only).
+
+    Each row has `count` (events: services shown, crisis responses, answers...) and `people`
+    (distinct conversations, once per need and day).
+    """
     counts, total = exact_counts(url, query)
+    people, people_total = exact_people(url, query, counts)
     publish = (lambda n: n) if raw else disclose
+    combos = sorted(set(counts) | set(people), key=_sort_key(query.group_by))
     rows = [
-        {**dict(zip(query.group_by, combo, strict=True)), "count": publish(counts[combo])}
-        for combo in sorted(counts, key=_sort_key(query.group_by))
+        {**dict(zip(query.group_by, combo, strict=True)), "count": publish(counts.get(combo, 0)),
+         "people": publish(people.get(combo, 0))}
+        for combo in combos
     ]
     if not query.group_by:  # no grouping: one row, the total (even when it is 0)
-        rows = [{"count": publish(total)}]
+        rows = [{"count": publish(total), "people": publish(people_total)}]
     # Cells partition the total unless an event counts under several measures; the
     # check is conservative either way.
     published_total = total if raw else disclose_total(total, list(counts.values()))
-    return Report(query=query, rows=rows, total=published_total, raw=raw)
+    published_people = people_total if raw else disclose_total(people_total,
+                                                               list(people.values()))
+    return Report(query=query, rows=rows, total=published_total, raw=raw,
+                  people_total=published_people)
 
 
 # --- output -------------------------------------------------------------------------
@@ -308,7 +370,7 @@ def to_json(report: Report) -> dict:
         out["disclosure_control"] = RULE
     out.update(
         group_by=list(report.query.group_by), filters=report.query.filters(),
-        rows=report.rows, total=report.total,
+        rows=report.rows, total=report.total, people_total=report.people_total,
     )
     return out
 
@@ -319,7 +381,7 @@ def to_csv(report: Report) -> str:
     if report.raw:
         buf.write(f"# {RAW_NOTICE}\n")
     writer = csv.writer(buf, lineterminator="\n")
-    columns = [*report.query.group_by, "count"]
+    columns = [*report.query.group_by, "count", "people"]
     writer.writerow(columns)
     for row in report.rows:
         writer.writerow(["" if row[k] is None else row[k] for k in columns])
@@ -331,15 +393,16 @@ def to_table(report: Report) -> str:
     keys = report.query.group_by
     show_title = "measure" in keys
     titles = {m.id: m.title for m in measures().values()}
-    headers = [*keys, "count"] + (["title"] if show_title else [])
+    headers = [*keys, "count", "people"] + (["title"] if show_title else [])
     lines = []
     for row in report.rows:
-        cells = ["-" if row[k] is None else str(row[k]) for k in (*keys, "count")]
+        cells = ["-" if row[k] is None else str(row[k]) for k in (*keys, "count", "people")]
         if show_title:
             cells.append(titles.get(row["measure"], "")[:60])
         lines.append(cells)
-    label = ["Total (distinct events)", *[""] * (len(keys) - 1)] if keys else []
-    lines.append([*label, str(report.total)] + ([""] if show_title else []))
+    label = ["Total (distinct events, people)", *[""] * (len(keys) - 1)] if keys else []
+    lines.append([*label, str(report.total), str(report.people_total)]
+                 + ([""] if show_title else []))
     widths = [max(len(h), *(len(c[i]) for c in lines)) for i, h in enumerate(headers)]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     out = [RAW_NOTICE] if report.raw else []

@@ -17,7 +17,14 @@ from datetime import date, timedelta
 from sqlalchemy import insert, text
 
 from referral_log.log import SignpostEvent, event_row
-from referral_log.models import AGE_BANDS, EVENT_COLUMNS, referral_event
+from referral_log.models import (
+    AGE_BANDS,
+    EVENT_COLUMNS,
+    NEEDLESS_KINDS,
+    PERSON_KIND,
+    SHOWN_KINDS,
+    referral_event,
+)
 from signpost.db import get_engine
 from signpost.needs import needs
 
@@ -72,6 +79,35 @@ def _service_templates(need_id: str) -> list[tuple[str | None, str]]:
     return out
 
 
+def _kind_mix(need_id: str, yes_share: float) -> dict[str, float]:
+    """Shares of event kinds for one need: about 2.5 services shown per person signposted,
+    answers from about a fifth, and some unmet need, out of scope and not understood."""
+    first = "crisis_shown" if need_id == "crisis" else "signposted"
+    answers = HELPFUL_ANSWER_SHARE
+    mix = {first: 1 - answers, "helpful_yes": answers * yes_share,
+           "helpful_no": answers * (1 - yes_share)}
+    people = {first: 0.4 if first == "signposted" else 0.7, "helpful_yes": 0.4,
+              "helpful_no": 0.4}
+    mix.update({PERSON_KIND[k]: share * people[k] for k, share in list(mix.items())})
+    person = mix[PERSON_KIND[first]]
+    mix.update(unmet_need=0.08 * person, out_of_scope=0.06 * person,
+               not_understood=0.1 * person, conversation=1.2 * person)
+    return mix
+
+
+def _shaped(day: date, need_id: str, service: str | None, measures: str, district: str,
+            band: str, channel: str, kind: str) -> tuple:
+    """One row in EVENT_COLUMNS order; person and conversation rows have no service."""
+    if kind in SHOWN_KINDS:
+        return (day, need_id, service, measures, district, band, channel, kind, "synthetic")
+    need: str | None = need_id
+    if kind in NEEDLESS_KINDS:
+        need, measures = None, ""
+    elif kind == "out_of_scope":
+        need, measures = "out_of_scope", ""
+    return (day, need, None, measures, district, band, channel, kind, "synthetic")
+
+
 def _days(months: int, today: date) -> tuple[list[date], list[float]]:
     """Days of the last `months` months, weighted: quieter weekends and slow growth."""
     start = date(today.year, today.month, 1)
@@ -102,15 +138,10 @@ def generate(n: int, *, seed: int | None = None, months: int = 12,
         for need_id, count in Counter(rng.choices(need_ids, list(NEED_WEIGHTS.values()),
                                                   k=size)).items():
             yes_share = 0.55 + 0.3 * rng.random()  # each need is found more or less helpful
-            first = "crisis_shown" if need_id == "crisis" else "signposted"
-            kinds = rng.choices(
-                (first, "helpful_yes", "helpful_no"),
-                (1 - HELPFUL_ANSWER_SHARE, HELPFUL_ANSWER_SHARE * yes_share,
-                 HELPFUL_ANSWER_SHARE * (1 - yes_share)),
-                k=count,
-            )
+            mix = _kind_mix(need_id, yes_share)
+            kinds = rng.choices(list(mix), list(mix.values()), k=count)
             rows.extend(
-                (day, need_id, service, measures, district, band, channel, kind, "synthetic")
+                _shaped(day, need_id, service, measures, district, band, channel, kind)
                 for day, (service, measures), district, band, channel, kind in zip(
                     rng.choices(days, day_weights, k=count),
                     rng.choices(templates[need_id], k=count),

@@ -74,8 +74,12 @@ def test_show_services_lonely_in_tendring_and_logs_one_event_each(directory):
     assert any(n in out for n in local), out
     shown = next(e["value"] for e in events if e["name"] == "shown_service_ids")
     assert 1 <= len(shown) <= 3
-    logged = events_in_log(directory)
+    every = events_in_log(directory)
+    logged = [r for r in every if r["kind"] == "signposted"]
     assert len(logged) == len(shown)
+    # ...and the person once (people, not cards), and the conversation once.
+    assert sorted(r["kind"] for r in every if r["kind"] != "signposted") == [
+        "conversation", "person_signposted"]
     assert {r["need"] for r in logged} == {"loneliness"}
     assert {r["age_band"] for r in logged} == {"65+"}
     # the quick-reply buttons are offered
@@ -182,7 +186,7 @@ def test_crisis_is_counted_without_text_and_safeguarding_is_not(directory):
     run(CA.ActionCrisisResponse(), risky("I want to end my life", "crisis"))
     run(CA.ActionCrisisResponse(), risky("my partner hits me", "safeguarding",
                                          slots={}, events=[]))
-    rows = events_in_log(directory)
+    rows = [r for r in events_in_log(directory) if r["kind"] == "crisis_shown"]
     assert [(r["need"], r["kind"]) for r in rows] == [("crisis", "crisis_shown")]
     assert "end my life" not in repr(rows)
 
@@ -225,7 +229,8 @@ def test_unclear_risk_asks_one_question_with_the_lines_and_yes_no(directory):
 
 
 def rows_in(url: str) -> int:
-    return len(events_in_log(url))
+    """Crisis responses counted (each also counts the person and the conversation once)."""
+    return sum(r["kind"] == "crisis_shown" for r in events_in_log(url))
 
 
 def test_yes_gives_the_crisis_response_and_counts(directory):

@@ -44,16 +44,17 @@ def test_counts_by_measure_area_and_need(empty_db_url):
         "1.6": 15,  # 13
         "3.4": "*",  # 3
         "3.6": 20,  # 13 + 8 = 21
-        "P1.suicide": 10, "P1.self_harm_10_24": 10, "P1.self_harm_all_ages": 10,  # 9 each
         "unmapped": "*",  # 2
-    }
-    # Distinct events, rounded from the raw 35; never the sum of the rows above.
-    assert by_measure.total == 35
+    }  # crisis responses are not signposting towards a measure: reported on their own
+    # Distinct events, rounded from the raw 26; never the sum of the rows above.
+    assert by_measure.total == 25
+    crisis = build_report(empty_db_url, parse_query("measure", kind="crisis_shown"))
+    assert _by(crisis, "measure")["P1.suicide"] == 10  # 9, only when asked for
     by_area = build_report(empty_db_url, parse_query("area"))
     # Area 1 counts each loneliness event once although it maps to 1.6 and (area 3) 3.6.
-    assert _by(by_area, "area") == {"1": 20, "3": 25, "unmapped": "*"}  # 22, 24, 2
+    assert _by(by_area, "area") == {"1": 15, "3": 25, "unmapped": "*"}  # 13, 24, 2
     assert build_report(empty_db_url, parse_query("need")).rows[0] == {
-        "need": "loneliness", "count": 15}
+        "need": "loneliness", "count": 15, "people": 0}
 
 
 def test_filters(empty_db_url):
@@ -78,9 +79,8 @@ def test_group_by_month_district_and_raw(empty_db_url):
         ("3.6", "2024-03")] == 20
     raw = build_report(empty_db_url, parse_query("district,age_band"), raw=True)
     assert {(r["district"], r["age_band"]): r["count"] for r in raw.rows} == {
-        ("braintree", "65+"): 15, ("harlow", "25-64"): 8, ("maldon", "65+"): 3,
-        ("unknown", "16-24"): 9}
-    assert raw.total == 35
+        ("braintree", "65+"): 15, ("harlow", "25-64"): 8, ("maldon", "65+"): 3}
+    assert raw.total == 26
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -106,7 +106,7 @@ def test_formats_agree(sqlite_url):
                       for r in as_json["rows"]]
     assert "disclosure_control" in as_json and "not_for_publication" not in as_json
     table = render(report, "table")
-    assert "Total (distinct events)" in table and "rounded" in table
+    assert "Total (distinct events, people)" in table and "rounded" in table
 
 
 def test_cli_report(sqlite_url, capsys):
@@ -114,7 +114,7 @@ def test_cli_report(sqlite_url, capsys):
     assert main(["stats", "report", "--url", sqlite_url, "--group-by", "measure",
                  "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["total"] == 35 and out["rows"][0] == {"measure": "1.6", "count": 15}
+    assert out["total"] == 25 and out["rows"][0] == {"measure": "1.6", "count": 15, "people": 0}
     assert main(["stats", "report", "--url", sqlite_url, "--raw", "--format", "csv"]) == 0
     captured = capsys.readouterr()
     assert captured.out.startswith("# NOT FOR PUBLICATION")
@@ -143,16 +143,20 @@ def test_simulate(empty_db_url, capsys):
     assert build_report(empty_db_url, ReportQuery(group_by=())).total == 0
     synthetic = build_report(empty_db_url, parse_query("kind", source="synthetic", kind="all"))
     kinds = _by(synthetic, "kind")
-    assert set(kinds) == {"signposted", "crisis_shown", "helpful_yes", "helpful_no"}
+    assert set(kinds) == {"signposted", "crisis_shown", "helpful_yes", "helpful_no",
+                          "unmet_need", "out_of_scope", "not_understood", "conversation"}
     assert kinds["signposted"] > kinds["helpful_yes"] > kinds["crisis_shown"]
+    people = {r["kind"]: r["people"] for r in synthetic.rows}
+    assert 0 < people["signposted"] < kinds["signposted"]  # fewer people than cards
 
 
 def test_generated_mix_is_plausible_and_reproducible():
     rows = [r for chunk in generate(20_000, seed=3, today=date(2024, 12, 31)) for r in chunk]
     assert rows == [r for chunk in generate(20_000, seed=3, today=date(2024, 12, 31))
                     for r in chunk]
-    needs = Counter(r[1] for r in rows)
-    assert needs.most_common(1)[0][0] == "mental_wellbeing" and "out_of_scope" not in needs
+    needs = Counter(r[1] for r in rows if r[7] == "signposted")
+    assert needs.most_common(1)[0][0] == "mental_wellbeing"
+    assert "out_of_scope" not in needs
     assert Counter(r[4] for r in rows)["unknown"] > 0
     lonely_bands = Counter(r[5] for r in rows if r[1] == "loneliness")
     assert lonely_bands.most_common(1)[0][0] == "65+"
