@@ -335,12 +335,17 @@ def show_page(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int, a
             buttons=replies.NAV_BUTTONS[1:],
         )
         return []
-    dispatcher.utter_message(text=replies.intro(need, district, practitioner, more=offset > 0,
-                                                person=tracker.get_slot("for_whom"),
-                                                services=services))
+    # Residents' answers also carry the cards as data (`custom`) for the widget's compact cards.
+    dispatcher.utter_message(
+        text=replies.intro(need, district, practitioner, more=offset > 0,
+                           person=tracker.get_slot("for_whom"), services=services),
+        json_message=None if practitioner else replies.results_summary(
+            need, district, len(services), offset > 0))
     card = replies.practitioner_card if practitioner else replies.resident_card
     for service in services:
-        dispatcher.utter_message(text=card(service))
+        dispatcher.utter_message(
+            text=card(service),
+            json_message=None if practitioner else replies.resident_card_data(service))
     has_more = offset + len(services) < total
     also = tracker.get_slot("also_need")
     also = also if also in SIGNPOST_NEEDS and also != need else None

@@ -204,6 +204,59 @@ def resident_card(service: ServiceResult) -> str:
     return "\n".join(lines)
 
 
+# The chat widget's compact cards. The text cards above stay the message every REST client
+# reads; this data rides beside them as Rasa's `custom` payload (docs/web.md). Directory facts
+# only, nothing about the person.
+SUMMARY_CHARS = 160
+
+
+def one_line(service: ServiceResult) -> str:
+    """The description's first sentence, for a compact card."""
+    text = resident_description(service)
+    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+    return first if len(first) <= SUMMARY_CHARS else first[:SUMMARY_CHARS - 1].rstrip() + "\u2026"
+
+
+def main_contact(service: ServiceResult) -> dict | None:
+    """The one contact to tap on a compact card: phone, else website, else email."""
+    for kind, value in (("phone", service.contact_phone), ("web", service.contact_url),
+                        ("email", service.contact_email)):
+        if value:
+            return {"kind": kind, "value": value}
+    return None
+
+
+def who_for_line(service: ServiceResult) -> str | None:
+    if service.eligibility:
+        return service.eligibility
+    lo, hi = service.minimum_age, service.maximum_age
+    if lo is not None and hi is not None:
+        return f"Ages {lo} to {hi}."
+    if lo is not None:
+        return f"Ages {lo} and over."
+    return f"Ages up to {hi}." if hi is not None else None
+
+
+def resident_card_data(service: ServiceResult) -> dict:
+    return {"signpost": "service", "id": service.id, "slug": service.slug,
+            "title": service.title, "summary": one_line(service),
+            "contact": main_contact(service),
+            "no_contact": None if main_contact(service) else contact_line(service),
+            "who_for": who_for_line(service)}
+
+
+def results_summary(need: str, district: str | None, count: int, more: bool) -> dict:
+    """What the widget announces instead of reading every card: '3 services found for
+    loneliness in Tendring'."""
+    label = get_need(need).label.lower()
+    where = ("" if not district or district == "unknown" else
+             " (national services)" if district == OUTSIDE else f" in {district}")
+    noun = "service" if count == 1 else "services"
+    found = f"{count} more {noun}" if more else f"{count} {noun}"
+    return {"signpost": "services", "count": count,
+            "summary": f"{found} found for {label}{where}"}
+
+
 HELPFUL_QUESTION = "Was this helpful? You can also ask me about these, like when they're open."
 HELPFUL_BUTTONS = [
     {"title": "Yes", "payload": "/helpful_yes"},

@@ -36,6 +36,7 @@ from signpost.circumstances import detect as detect_circumstances
 from signpost.db import session_scope
 from signpost.needs import measures, needs
 from web.freshness_page import bp as freshness_bp
+from web.my_services import bp as my_services_bp
 from web.patient_summary import (
     MAX_SERVICES,
     MAX_SLUG,
@@ -82,6 +83,7 @@ def _security_headers(response: Response) -> Response:
 
 bp.after_request(_security_headers)
 bp.register_blueprint(freshness_bp)  # /commissioners/directory-freshness
+bp.register_blueprint(my_services_bp)  # /my-services: a resident's services, by id only
 
 
 @bp.app_template_filter("safe_url")

@@ -8,8 +8,14 @@
  * shown as text and cannot run. Links are made only for http(s), tel, sms and
  * mailto addresses that we recognise ourselves.
  *
- * The conversation (sender id + transcript) lives in sessionStorage, so it
- * survives a reload in this tab and is gone when the tab closes.
+ * Residents' service answers also carry each card as data (Rasa's `custom` payload, sent
+ * right after the card's text): the widget shows a compact card (name, one line, the contact
+ * to tap, who it is for) with the full text behind "More details", and announces a short
+ * summary ("3 services found for loneliness in Tendring") instead of every card.
+ *
+ * The conversation (sender id + transcript) lives in sessionStorage, so it survives a reload
+ * in this tab. It is gone when the tab closes, on "Start again" or "Exit this page", and after
+ * KEEP_MINUTES without a message (a shared device).
  */
 (function () {
   "use strict";
@@ -18,6 +24,8 @@
   var MAX_SAVED = 200; // messages kept in sessionStorage: plenty, and bounded
   var TIMEOUT_MS = 30000; // Rasa can be slow on its first message after start-up
   var SAFE_SCHEMES = ["http:", "https:", "tel:", "sms:", "mailto:"];
+  var MAX_SAVE_LINK = 10; // services in one "Save or print" link (web/my_services.py)
+  var OWN_BUTTONS = ["/restart"]; // the widget's own "Start again" does this (and clears it)
 
   // The help lines, from signpost/help_lines.yml via the page (a JSON block that base.html
   // renders), so a number is never written twice; read once, so they work when the server
@@ -71,6 +79,10 @@
   var input = document.getElementById("chat-input");
   var restart = document.getElementById("chat-restart");
   var exit = document.getElementById("chat-exit");
+  var status = document.getElementById("chat-status");
+  // How long this tab keeps the conversation: the page sets it and says it (home.html).
+  var KEEP_MINUTES = parseInt(root.getAttribute("data-keep-minutes"), 10) || 30;
+  var saveUrl = root.getAttribute("data-my-services-url") || "/my-services";
   var endpoint = (root.getAttribute("data-rasa-url") || "").replace(/\/+$/, "") +
     "/webhooks/rest/webhook";
 
@@ -99,6 +111,10 @@
     try {
       var saved = JSON.parse(window.sessionStorage.getItem(STORE_KEY));
       if (saved && typeof saved.sender === "string" && Array.isArray(saved.messages)) {
+        if (expired(saved)) {
+          forget();
+          return null;
+        }
         return saved;
       }
     } catch (e) {
@@ -107,8 +123,21 @@
     return null;
   }
 
+  function expired(saved) {
+    return !(saved.savedAt > Date.now() - KEEP_MINUTES * 60000);
+  }
+
+  function forget() {
+    try {
+      window.sessionStorage.removeItem(STORE_KEY);
+    } catch (e) {
+      // nothing stored
+    }
+  }
+
   function save() {
     state.messages = state.messages.slice(-MAX_SAVED);
+    state.savedAt = Date.now();
     try {
       window.sessionStorage.setItem(STORE_KEY, JSON.stringify(state));
     } catch (e) {
@@ -232,8 +261,26 @@
       var payload = b && typeof b.payload === "string" ? b.payload : title;
       return { title: title || payload, payload: payload };
     }).filter(function (b) {
-      return b.title && b.payload;
+      return b.title && b.payload && OWN_BUTTONS.indexOf(b.payload) < 0;
     });
+  }
+
+  function str(value, max) {
+    return typeof value === "string" ? value.slice(0, max || 500) : "";
+  }
+
+  // A compact card's data from the bot's `custom` payload: only the fields we know, as strings.
+  function cleanCard(data) {
+    var contact = data.contact && typeof data.contact === "object" ? data.contact : null;
+    return {
+      slug: str(data.slug, 100),
+      title: str(data.title, 300),
+      summary: str(data.summary),
+      contact: contact && ["phone", "web", "email"].indexOf(contact.kind) >= 0 &&
+        str(contact.value) ? { kind: contact.kind, value: str(contact.value) } : null,
+      noContact: str(data.no_contact),
+      whoFor: str(data.who_for)
+    };
   }
 
   function replyButtons(buttons, silent) {
@@ -252,7 +299,86 @@
     return group;
   }
 
+  var CONTACT_LABELS = { phone: "Phone: ", web: "Website: ", email: "Email: " };
+
+  function contactHref(contact) {
+    if (contact.kind === "phone") {
+      return safeHref("tel:" + contact.value.replace(/[^\d+]/g, ""));
+    }
+    if (contact.kind === "email") {
+      return safeHref("mailto:" + contact.value);
+    }
+    var href = safeHref(/^www\./i.test(contact.value) ? "https://" + contact.value : contact.value);
+    return href && /^https?:/.test(href) ? href : null;
+  }
+
+  var cardCount = 0;
+
+  // Compact service card: name, one line, the contact to tap, who it is for; the bot's full
+  // card text behind "More details" (a disclosure button, so print can open it with CSS).
+  function cardNode(msg) {
+    var card = msg.card;
+    var node = el("div", "chat-msg chat-msg--bot chat-card");
+    node.appendChild(el("p", "nhsuk-u-visually-hidden", "Service: "));
+    node.appendChild(el("h3", "chat-msg__title nhsuk-heading-xs", card.title));
+    if (card.summary) {
+      appendLinked(node.appendChild(el("p", "chat-msg__text")), card.summary);
+    }
+    var reach = node.appendChild(el("p", "chat-msg__text chat-card__contact"));
+    var href = card.contact && contactHref(card.contact);
+    if (href) {
+      reach.appendChild(el("span", null, CONTACT_LABELS[card.contact.kind]));
+      reach.appendChild(link(card.contact.value, href));
+    } else {
+      appendLinked(reach, card.noContact || (card.contact && card.contact.value) || "");
+    }
+    if (card.whoFor) {
+      var who = node.appendChild(el("p", "chat-msg__text"));
+      who.appendChild(el("strong", null, "Who it's for: "));
+      appendLinked(who, card.whoFor);
+    }
+    var id = "chat-card-more-" + (++cardCount);
+    var toggle = el("button", "chat-card__toggle", "More details");
+    toggle.type = "button";
+    toggle.setAttribute("aria-expanded", "false");
+    toggle.setAttribute("aria-controls", id);
+    toggle.appendChild(el("span", "nhsuk-u-visually-hidden", " about " + card.title));
+    var more = el("div", "chat-card__more");
+    more.id = id;
+    more.hidden = true;
+    // The bot's card text without its first line (the name, already the heading).
+    appendText(more, String(msg.text || "").split(/\r?\n/).slice(1).join("\n"), "bot-more");
+    toggle.addEventListener("click", function () {
+      var opening = more.hidden;
+      more.hidden = !opening;
+      toggle.setAttribute("aria-expanded", String(opening));
+      toggle.firstChild.textContent = opening ? "Fewer details" : "More details";
+    });
+    node.appendChild(toggle);
+    node.appendChild(more);
+    return node;
+  }
+
+  // "Save or print these services": a page with the services shown so far, by id only.
+  function saveNode(msg) {
+    var node = el("div", "chat-msg chat-msg--bot chat-save");
+    var a = el("a", "chat-save__link", "Save or print these services");
+    a.href = saveUrl + "?" + msg.slugs.map(function (s) {
+      return "s=" + encodeURIComponent(s);
+    }).join("&");
+    node.appendChild(el("p", "chat-msg__text")).appendChild(a);
+    node.appendChild(el("p", "chat-msg__text nhsuk-body-s",
+      "A page to print, copy or open later. Its link holds only which services they are."));
+    return node;
+  }
+
   function messageNode(msg, withButtons) {
+    if (msg.kind === "card" && msg.card) {
+      return cardNode(msg);
+    }
+    if (msg.kind === "save" && Array.isArray(msg.slugs)) {
+      return saveNode(msg);
+    }
     var node = el("div", "chat-msg chat-msg--" + msg.who);
     var speaker = msg.who === "user" ? "You said: " : "Assistant: ";
     node.appendChild(el("p", "nhsuk-u-visually-hidden", speaker));
@@ -260,10 +386,101 @@
     if (msg.who !== "user" && /\b999\b/.test(msg.text) && /116\s?123/.test(msg.text)) {
       node.className += " chat-msg--urgent"; // crisis lines: make them stand out
     }
+    if (msg.summary) {
+      node.className += " chat-msg--intro"; // the services' introduction: printed with them
+    }
     if (withButtons && msg.buttons && msg.buttons.length) {
       node.appendChild(replyButtons(msg.buttons, msg.who === "error"));
     }
     return node;
+  }
+
+  // --- reading Rasa's reply -----------------------------------------------------------
+
+  // Rasa's REST reply, as messages to keep. A card's text comes first (Rasa may split it at
+  // blank lines), then its `custom` data: the text since the last boundary is that card's.
+  function readReplies(replies) {
+    var out = [];
+    var since = 0;
+    (Array.isArray(replies) ? replies : []).forEach(function (r) {
+      var custom = r && r.custom && typeof r.custom === "object" ? r.custom : null;
+      if (custom && custom.signpost === "service") {
+        var parts = out.splice(since).map(function (m) { return m.text; });
+        out.push({ who: "bot", kind: "card", text: parts.join("\n"), card: cleanCard(custom) });
+        since = out.length;
+      } else if (custom && custom.signpost === "services") {
+        if (out.length) {
+          out[out.length - 1].summary = str(custom.summary, 200);
+        }
+        since = out.length;
+      } else if (!custom) {
+        var text = r && typeof r.text === "string" ? r.text : "";
+        var buttons = cleanButtons(r && r.buttons);
+        if (text.trim() || buttons.length) {
+          out.push({ who: "bot", text: text, buttons: buttons });
+          if (buttons.length) {
+            since = out.length;
+          }
+        }
+      }
+    });
+    // After the last card: "Save or print these services", before the one prompt.
+    var lastCard = -1;
+    out.forEach(function (m, i) {
+      if (m.kind === "card") {
+        lastCard = i;
+      }
+    });
+    if (lastCard >= 0) {
+      out.splice(lastCard + 1, 0, { who: "bot", kind: "save", slugs: shownSlugs(out) });
+    }
+    return out;
+  }
+
+  // Every service shown so far in this conversation (the latest MAX_SAVE_LINK), each once.
+  function shownSlugs(incoming) {
+    var slugs = [];
+    state.messages.concat(incoming).forEach(function (m) {
+      if (m.kind === "card" && m.card && m.card.slug) {
+        slugs = slugs.filter(function (s) { return s !== m.card.slug; }).concat([m.card.slug]);
+      }
+    });
+    return slugs.slice(-MAX_SAVE_LINK);
+  }
+
+  // --- what a screen reader hears ----------------------------------------------------------
+
+  // The live region gets a short version of each answer: the results' summary instead of
+  // the cards, other messages as they are, and the reply options as a list.
+  function spoken(messages) {
+    var parts = [];
+    var buttons = [];
+    messages.forEach(function (m) {
+      if (m.summary) {
+        parts.push(m.summary + ".");
+      } else if (m.kind === "save") {
+        parts.push("You can save or print these services.");
+      } else if (m.kind !== "card" && m.text) {
+        parts.push(String(m.text).replace(/\s*\n\s*/g, " "));
+      }
+      if (m.buttons && m.buttons.length) {
+        buttons = m.buttons;
+      }
+    });
+    return { text: parts.join(" "), buttons: buttons };
+  }
+
+  function announce(text, buttons) {
+    status.textContent = "";
+    status.appendChild(el("p", null, text));
+    if (buttons && buttons.length) {
+      status.appendChild(el("p", null, buttons.length + " reply options:"));
+      var list = status.appendChild(el("ul"));
+      buttons.forEach(function (b, i) {
+        // Punctuation between items, so that they are never read as one run of words.
+        list.appendChild(el("li", null, b.title + (i < buttons.length - 1 ? "," : ".")));
+      });
+    }
   }
 
   // --- conversation ------------------------------------------------------------------
@@ -296,13 +513,26 @@
 
   function showTyping(on) {
     typing.hidden = !on;
+    if (on) {
+      announce("The assistant is typing.");
+    }
   }
 
-  // Scroll only when the start of the answer is out of sight; never animate.
+  function offScreen(node) {
+    var box = node.getBoundingClientRect();
+    return box.top < 0 || box.bottom > window.innerHeight;
+  }
+
+  // Bring the start of the answer into sight when it is not (never animated), then make sure
+  // the focused element is in view too: it wins when both cannot fit.
   function bringIntoView(node) {
     var top = node.getBoundingClientRect().top;
     if (top < 0 || top > window.innerHeight * 0.6) {
       node.scrollIntoView({ block: "start" });
+    }
+    var focused = document.activeElement;
+    if (focused && focused !== document.body && root.contains(focused) && offScreen(focused)) {
+      focused.scrollIntoView({ block: "nearest" });
     }
   }
 
@@ -324,6 +554,18 @@
     });
   }
 
+  // After an answer with reply options, focus moves to the first one, so that they come next
+  // with Tab (the message box follows them). Not while the person is typing.
+  function focusReplies() {
+    var first = log.querySelector(".chat-msg__replies button");
+    var active = document.activeElement;
+    var idle = !active || active === document.body ||
+      (active === input && !input.value) || !root.contains(active);
+    if (first && idle && !panel.hidden) {
+      first.focus({ preventScroll: true });
+    }
+  }
+
   // Send `payload` to the bot; `shown` is what the person sees as their message
   // (the button title for quick replies; null for silent messages like the greeting).
   function send(payload, shown) {
@@ -334,34 +576,31 @@
     clearReplies();
     var sender = state.sender; // "Start again" while waiting makes this answer stale
     var first = shown ? add({ who: "user", text: shown }) : null;
+    var answer = [];
     showTyping(true);
     post(payload).then(function (replies) {
       if (sender !== state.sender) {
         return;
       }
-      var added = 0;
-      (Array.isArray(replies) ? replies : []).forEach(function (r) {
-        var text = r && typeof r.text === "string" ? r.text : "";
-        var buttons = cleanButtons(r && r.buttons);
-        if (text.trim() || buttons.length) {
-          var node = add({ who: "bot", text: text, buttons: buttons });
-          first = first || node;
-          added += 1;
-        }
-      });
-      if (!added) {
+      answer = readReplies(replies);
+      if (!answer.length) {
         // Every message gets an answer; none means the action server failed.
         throw new Error("empty reply");
       }
+      answer.forEach(function (m) {
+        var node = add(m);
+        first = first || node;
+      });
     }).catch(function () {
       if (sender !== state.sender) {
         return;
       }
-      var node = add({
+      answer = [{
         who: "error",
         text: CANT_REACH,
         buttons: [{ title: "Try again", payload: payload }]
-      });
+      }];
+      var node = add(answer[0]);
       first = first || node;
     }).then(function () {
       if (sender !== state.sender) {
@@ -369,6 +608,9 @@
       }
       busy = false;
       showTyping(false);
+      var said = spoken(answer);
+      focusReplies();
+      announce(said.text, said.buttons);
       if (first) {
         bringIntoView(first);
       }
@@ -385,6 +627,7 @@
   }
 
   function start() {
+    forget();
     state = fresh(true);
     save();
     render();
@@ -416,16 +659,29 @@
     start();
   });
 
+  // A shared device: a conversation left alone for KEEP_MINUTES is cleared from the page and
+  // from storage, as the page says.
+  setInterval(function () {
+    if (state.messages.length && expired(state)) {
+      forget();
+      state = fresh(false);
+      busy = false;
+      log.textContent = "";
+      status.textContent = "";
+      showTyping(false);
+      panel.hidden = true;
+      launcher.hidden = false;
+      launcher.setAttribute("aria-expanded", "false");
+    }
+  }, 30000);
+
   // "Exit this page" (the GOV.UK pattern): forget the conversation in this tab and leave for
   // an everyday site at once, without adding to the history. Shift pressed three times in a
   // row does the same.
   function quickExit() {
-    try {
-      window.sessionStorage.removeItem(STORE_KEY);
-    } catch (e) {
-      // nothing stored
-    }
+    forget();
     log.textContent = "";
+    status.textContent = "";
     document.title = "Loading";
     window.location.replace(exit.getAttribute("data-exit-url") || "https://www.bbc.co.uk/weather");
   }
@@ -446,14 +702,11 @@
     });
   }
 
-  // A conversation from earlier in this tab: show it again, as it was.
+  // A conversation from earlier in this tab: show it again, as it was. The live region only
+  // speaks for new answers, so the restored transcript is not read out again.
   if (state.open && state.messages.length) {
-    // Don't read the whole transcript out again after a reload: silence the live
-    // region while it is refilled, then let new messages be announced as usual.
-    log.setAttribute("aria-live", "off");
     render();
     open(false);
-    setTimeout(function () { log.setAttribute("aria-live", "polite"); }, 1000);
   } else {
     launcher.hidden = false;
   }
