@@ -37,6 +37,10 @@ bp = Blueprint("directory_api", __name__, url_prefix="/api")
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
 MAX_SEARCH_LIMIT = 20
+# Far past any real directory; a bigger number only makes the database do needless work (or,
+# past 2**63, fail as "unavailable").
+MAX_PAGE = 10_000
+MAX_OFFSET = 100_000
 PROFILE_URL = "https://github.com/openreferral/uk-profile"
 
 
@@ -71,7 +75,7 @@ def _int_arg(name: str, default: int, minimum: int, maximum: int | None = None) 
     try:
         value = int(raw)
     except ValueError:
-        _bad(f"{name} must be a whole number, not {raw!r}")
+        _bad(f"{name} must be a whole number")
     if value < minimum or (maximum is not None and value > maximum):
         _bad(f"{name} must be from {minimum} to {maximum}" if maximum is not None
              else f"{name} must be at least {minimum}")
@@ -85,7 +89,7 @@ def _age_arg(name: str) -> float | None:
     try:
         value = float(raw)
     except ValueError:
-        _bad(f"{name} must be a number, not {raw!r}")
+        _bad(f"{name} must be a number")
     if not 0 <= value <= MAX_AGE:  # also rejects nan
         _bad(f"{name} must be from 0 to {MAX_AGE}")
     return value
@@ -96,12 +100,12 @@ def _uuid_arg(name: str) -> str | None:
     if raw is None or raw == "":
         return None
     if not is_uuid(raw):
-        _bad(f"{name} must be a UUID (lower-case, hyphenated), not {raw!r}")
+        _bad(f"{name} must be a UUID (lower-case, hyphenated)")
     return raw
 
 
 def _paging() -> tuple[int, int]:
-    return (_int_arg("page", 1, 1),
+    return (_int_arg("page", 1, 1, MAX_PAGE),
             _int_arg("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE))
 
 
@@ -199,7 +203,7 @@ def service(service_id: str):
     with _session() as session:
         found = _records(session, [service_id]) if is_uuid(service_id) else {}
         if not found:
-            abort(404, description=f"no service with id {service_id!r}")
+            abort(404, description="no service with that id")
         rec, org = found[service_id]
         return jsonify(oruk.service_body(rec, org))
 
@@ -238,7 +242,7 @@ def taxonomy(taxonomy_id: str):
     with _session() as session:
         tax = session.get(Taxonomy, taxonomy_id) if is_uuid(taxonomy_id) else None
         if tax is None:
-            abort(404, description=f"no taxonomy with id {taxonomy_id!r}")
+            abort(404, description="no taxonomy with that id")
         return jsonify(_taxonomy_body(tax, with_terms=True))
 
 
@@ -263,7 +267,7 @@ def taxonomy_term(term_id: str):
     with _session() as session:
         term = session.get(TaxonomyTerm, term_id) if is_uuid(term_id) else None
         if term is None:
-            abort(404, description=f"no taxonomy term with id {term_id!r}")
+            abort(404, description="no taxonomy term with that id")
         return jsonify(_term_body(term))
 
 
@@ -323,7 +327,7 @@ def service_at_location(sal_id: str):
     with _session() as session:
         sal = session.get(ServiceAtLocation, sal_id) if is_uuid(sal_id) else None
         if sal is None:
-            abort(404, description=f"no service_at_location with id {sal_id!r}")
+            abort(404, description="no service_at_location with that id")
         rec, org = _records(session, [sal.service_id])[sal.service_id]
         loc = next(loc for loc in rec.locations if loc.id == sal_id)
         body = oruk.service_at_location_body(rec, loc)
@@ -340,7 +344,7 @@ def search():
     age_raw = request.args.get("age")
     age = _int_arg("age", -1, 0, MAX_AGE) if age_raw not in (None, "") else None
     limit = _int_arg("limit", 3, 1, MAX_SEARCH_LIMIT)
-    offset = _int_arg("offset", 0, 0)
+    offset = _int_arg("offset", 0, 0, MAX_OFFSET)
     filters = {"need": need, "district": request.args.get("district") or None, "age": age,
                "text": request.args.get("text") or None,
                "audience": request.args.get("audience") or None,

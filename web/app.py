@@ -5,8 +5,7 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, jsonify, send_from_directory
-from werkzeug.exceptions import HTTPException
+from flask import Flask, send_from_directory
 
 from signpost.config import RASA_URL
 from signpost.logging_setup import configure_logging
@@ -29,10 +28,11 @@ def create_app(database_url: str | None = None) -> Flask:
     # Imported here so that importing web.app stays cheap (gunicorn workers fork after).
     from referral_log import dashboard
     from services_directory import api
-    from web import errors, pages, ratelimit
+    from web import errors, pages, ratelimit, security_headers
 
     ratelimit.init_app(app)  # per-client limits: SIGNPOST_RATE_LIMIT* (web/ratelimit.py)
-    errors.init_app(app)  # friendly 413, 429, 503 (database down) and 500
+    errors.init_app(app)  # one 404, 413, 429, 503 (database down) and 500, with the lines
+    security_headers.init_app(app)  # on every response: pages, API, static files, errors
     app.register_blueprint(pages.bp)  # resident page, practitioner search, /healthz
     app.register_blueprint(dashboard.bp)  # /commissioners, /api/stats/referrals
     app.register_blueprint(api.bp)  # Open Referral UK read API under /api/
@@ -50,17 +50,17 @@ def create_app(database_url: str | None = None) -> Flask:
         # NHS.UK frontend, installed from npm at set-up and served locally (no CDN).
         return send_from_directory(NODE_MODULES / "nhsuk-frontend" / "dist" / "nhsuk", filename)
 
+    @app.get("/favicon.ico")
+    def favicon():
+        # Browsers ask for /favicon.ico whatever the page says; our icon is an SVG.
+        return send_from_directory(HERE / "static", "favicon.svg", mimetype="image/svg+xml",
+                                   max_age=86400)
+
     @app.get("/assets/images/<path:filename>")
     def nhsuk_images(filename: str):
         # nhsuk-frontend's compiled CSS points at /assets/images/ (select arrows, error icons).
         return send_from_directory(
             NODE_MODULES / "nhsuk-frontend" / "dist" / "nhsuk" / "assets" / "images", filename)
-
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        if errors.wants_json():  # /api, /api/... or a client that asks for JSON
-            return jsonify(error=exc.name, detail=exc.description, status=exc.code), exc.code
-        return exc
 
     logging.getLogger(__name__).info("web app ready (Rasa at %s)", app.config["RASA_URL"])
     return app

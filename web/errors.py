@@ -1,5 +1,5 @@
-"""Friendly error responses for the web app: 413 (too large), 429 (too many requests),
-503 (database unavailable) and 500.
+"""Friendly error responses for the web app: one page (or JSON body) for 404 and every other
+HTTP error, 413 (too large), 429 (too many requests), 503 (database unavailable) and 500.
 
 The API (/api/...) and clients that ask for JSON get `{"error", "status", "detail"}`. Everyone
 else gets a small HTML page that gives the reason, and also the crisis lines and a general
@@ -13,7 +13,7 @@ import logging
 from flask import Flask, Response, jsonify, request
 from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import InternalServerError, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from bot.fallbacks import GENERAL_ROUTE
 from signpost import help_lines
@@ -49,7 +49,25 @@ def friendly_error(status: int, title: str, detail: str) -> Response:
     return resp
 
 
+# What a page that is not there, or a method a path does not take, says: never the path or
+# anything else the request sent (that would put an attacker's text on our page).
+GENERIC = {
+    404: ("Page not found", "There is no page at this address. If you typed it, please check "
+                            "it, or start again from the home page."),
+    405: ("Method not allowed", "This address does not accept that kind of request."),
+}
+
+
+def http_error(exc: HTTPException) -> Response:
+    """Every other HTTP error (404, 405, 400...): the same page or JSON shape as the rest."""
+    status = exc.code or 500
+    title, detail = GENERIC.get(status, (exc.name, "The request could not be handled."))
+    return friendly_error(status, title, detail)
+
+
 def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, http_error)
+
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(exc: RequestEntityTooLarge):
         limit = app.config.get("MAX_CONTENT_LENGTH") or 0
