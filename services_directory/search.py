@@ -28,12 +28,17 @@ Ranking, a score (the "reasons" list says which parts applied):
   +20 made for your situation: the service is for circumstances the person said they have
       (circumstances only implied by the need let a service show, without this)
   +15 made for this age: the person's age is given and the service is for an age group
-      (maximum age 25 or under, or minimum age 50 or over)
+      (maximum age 25 or under, or minimum age 50 or over), except in the last year of a
+      young people's service: someone about to age out is better served by one they
+      can stay with (an 18-year-old: Talking Therapies before CAMHS "up to 18")
+  -15 for an age group, when the age is not known: it may not be theirs (Essex Young
+      Carers after the carers' service for an adult who would rather not say)
   +10 self-referral or an online form, with a direct contact (residents) / takes
       professional referrals (practitioners)
   +15 per query word in the name, +5 per word only in description/eligibility
   -1000 a national crisis line (main need "crisis") when the need is not crisis
-Ties: the most recently checked first (assured_date; never checked last), then name
+Ties: details confirmed from a public source (source_url) first, then the most recently
+checked (assured_date; never checked last), then name
 (casefolded, compared as Python compares str), then id. Text never removes a service:
 the words of a chat message must not hide the only service that fits.
 
@@ -81,6 +86,7 @@ CRISIS = "crisis"
 AUDIENCES = ("resident", "practitioner")  # who searches; "commissioner" items are not routes
 OUTSIDE = districts_module.OUTSIDE  # a place beyond Essex, Southend-on-Sea and Thurrock
 LOCAL, COUNTY, PRIMARY, DIRECT, AGE_GROUP = 55, 35, 30, 40, 15
+AGE_UNKNOWN = -15  # for an age group, and the person's age is not known
 NAME_WORD, TEXT_WORD, ROUTE, CRISIS_LINE, SITUATION = 15, 5, 10, -1000, 20
 SELF_ROUTES = frozenset(models_module.SELF_ROUTES)  # routes a resident takes alone
 YOUNG_MAX, OLDER_MIN = 25, 50  # "made for an age group": maximum age <= 25 or minimum >= 50
@@ -235,6 +241,12 @@ def _age_group(minimum: int | None, maximum: int | None) -> bool:
         minimum is not None and minimum >= OLDER_MIN)
 
 
+def _made_for_age(minimum: int | None, maximum: int | None, age: int) -> bool:
+    """For the person's age group, and not a young people's service in its last year."""
+    return (maximum is not None and maximum <= YOUNG_MAX and age < maximum) or (
+        minimum is not None and minimum >= OLDER_MIN)
+
+
 @lru_cache(maxsize=4)
 def _first_need(dialect: str) -> ColumnElement:
     """The term id of a service's primary need: first by position, as service_record
@@ -310,7 +322,10 @@ def _rank(rec: ServiceRecord, need: str, district: str | None, words: list[str],
     if set(rec.for_circumstances) & set(stated):
         score += SITUATION
         reasons.append("made for your situation")
-    if age is not None and _age_group(rec.minimum_age, rec.maximum_age):
+    if age is None and _age_group(rec.minimum_age, rec.maximum_age):
+        score += AGE_UNKNOWN
+        reasons.append("for an age group: age not known")
+    elif age is not None and _made_for_age(rec.minimum_age, rec.maximum_age, age):
         score += AGE_GROUP
         reasons.append("made for this age group")
     name = rec.name.casefold()
@@ -336,9 +351,9 @@ def _rank(rec: ServiceRecord, need: str, district: str | None, words: list[str],
 
 
 def sort_key(rec: ServiceRecord, score: int) -> tuple:
-    """The reference order: score, then most recently checked, then name and id."""
+    """The reference order: score, then sourced, most recently checked, name and id."""
     checked = rec.assured_date.toordinal() if rec.assured_date else 0
-    return (-score, -checked, rec.name.casefold(), rec.id)
+    return (-score, rec.source_url is None, -checked, rec.name.casefold(), rec.id)
 
 
 def _contains_sql(column: ColumnElement, stem: str, dialect: str) -> ColumnElement:
@@ -379,9 +394,12 @@ def _score_sql(need: str, district: str | None, words: list[str], audience: str 
                               _CIRCUMSTANCE_TAG.taxonomy_term_id.in_(
                                   _circumstance_terms(stated))).correlate(Service)
         parts.append(case((fits, SITUATION), else_=0))
-    if age is not None:
-        parts.append(case((or_(Service.maximum_age <= YOUNG_MAX,
-                               Service.minimum_age >= OLDER_MIN), AGE_GROUP), else_=0))
+    young, older = Service.maximum_age <= YOUNG_MAX, Service.minimum_age >= OLDER_MIN
+    if age is None:
+        parts.append(case((or_(young, older), AGE_UNKNOWN), else_=0))
+    else:
+        parts.append(case((or_(and_(young, Service.maximum_age > age), older), AGE_GROUP),
+                          else_=0))
     for word in words:
         stem = _stem(word)
         parts.append(case((_contains_sql(Service.sort_name, stem, dialect), NAME_WORD),
@@ -420,7 +438,8 @@ def search_services(
     # One statement ranks and pages; the eager loads then fetch only this page's relations.
     page = session.execute(
         _matching(select(Service, score), need, district, age, audience, situation_)
-        .order_by(score.desc(), Service.assured_date.is_(None), Service.assured_date.desc(),
+        .order_by(score.desc(), Service.source_url.is_(None),
+                  Service.assured_date.is_(None), Service.assured_date.desc(),
                   _bytewise(Service.sort_name, dialect), _bytewise(Service.id, dialect))
         .limit(limit).offset(offset).options(*LOAD_OPTIONS)).all()
     results = []

@@ -114,17 +114,42 @@ def test_crisis_lines_last_for_other_needs_first_for_crisis(session):
     assert set(slugs(session, "crisis")) >= crisis_lines | {"childline"}
 
 
-def test_ties_go_to_the_most_recently_checked_then_name(session):
+def test_ties_go_to_sourced_then_most_recently_checked_then_name(session):
     results = search_services(session, "independent_living", limit=100)
     for score in {r.score for r in results}:
         tied = [r for r in results if r.score == score]
-        checked = [r.assured_date.toordinal() if r.assured_date else 0 for r in tied]
-        assert checked == sorted(checked, reverse=True)
-        for day in set(checked):
-            names = [r.name.casefold() for r, c in zip(tied, checked, strict=True)
-                     if c == day]
+        keys = [(r.source_url is None, -(r.assured_date.toordinal() if r.assured_date else 0))
+                for r in tied]
+        assert keys == sorted(keys)
+        for key in set(keys):
+            names = [r.name.casefold() for r, k in zip(tied, keys, strict=True) if k == key]
             assert names == sorted(names)
     assert [r.score for r in results] == sorted((r.score for r in results), reverse=True)
+
+
+def test_a_sourced_service_wins_a_tie_over_one_never_confirmed(session):
+    """The GP link workers (an ICB page) before Care Navigator and Community Agents (no
+    current source): equal score, so only provenance orders them."""
+    results = search_services(session, "loneliness", audience="resident", limit=100)
+    by_slug = {r.slug: (i, r) for i, r in enumerate(results)}
+    gp, navigator = by_slug["gp-practice-social-isolation"], by_slug["care-navigator"]
+    assert gp[1].score == navigator[1].score
+    assert gp[1].source_url and not navigator[1].source_url
+    assert gp[0] < navigator[0]
+
+
+def test_age_group_points_follow_what_is_known_of_the_age(session):
+    """Made for this age, except in a young people's service's last year; for an age
+    group with the age unknown, points off (it may not be theirs)."""
+    def reasons(slug, **filters):
+        found = [r for r in search_services(session, "mental_wellbeing", audience="resident",
+                                            limit=100, **filters) if r.slug == slug]
+        return found[0].reasons
+    camhs = "cyp-emotional-wellbeing-mental-health"  # SET CAMHS, up to 18
+    assert "made for this age group" in reasons(camhs, age=15)
+    assert "made for this age group" not in reasons(camhs, age=18)
+    assert "for an age group: age not known" in reasons(camhs)
+    assert not any("age" in reason for reason in reasons("nhs-talking-therapies", age=40))
 
 
 def test_practitioners_prefer_professional_referral_routes(session):

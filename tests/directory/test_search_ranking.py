@@ -85,7 +85,7 @@ def services(draw, index: int) -> ServiceRecord:
         phones=draw(st.sampled_from([(), (), (PhoneRecord("0300 000 0000"),)])),
         contact_url=draw(st.sampled_from([None, None, "https://example.org"])),
         contact_email=draw(st.sampled_from([None, None, None, "help@example.org"])),
-        source_url="https://example.org/source",
+        source_url=draw(st.sampled_from([None, "https://example.org/source"])),
         assured_date=draw(st.sampled_from(CHECKED)),
         for_circumstances=draw(st.sampled_from(
             [(), (), (), ("carer",), ("mental_health_condition",), ("carer", "employer")])),
@@ -150,8 +150,9 @@ def reference(session, need: str, district: str | None, age: int | None, text: s
         score, reasons = search._rank(rec, need, district, words, audience, age,
                                       tuple(circumstances or ()))
         checked = rec.assured_date.toordinal() if rec.assured_date else 0  # newest first
-        ranked.append(((-score, -checked, rec.name.casefold(), rec.id), (rec.id, score,
-                                                                         reasons)))
+        sourced_first = rec.source_url is None
+        ranked.append(((-score, sourced_first, -checked, rec.name.casefold(), rec.id),
+                       (rec.id, score, reasons)))
     ranked.sort(key=lambda item: item[0])
     return [entry for _, entry in ranked]
 
