@@ -146,8 +146,9 @@ def test_conversation_survives_reload_and_restart_clears_it(page, site):
     expect(page.locator(".chat-msg--user")).to_have_text("You said: I'm lonely")
     expect(page.get_by_role("button", name="Rather not say")).to_be_visible()
     expect(page.get_by_role("button", name="Start a chat")).to_be_hidden()
-    # the restored transcript is not read out again; new messages are
-    expect(page.locator("#chat-log")).to_have_attribute("aria-live", "polite")
+    # the restored transcript is not read out again (the live region only speaks for new
+    # answers)
+    expect(page.get_by_role("status")).to_have_text("")
     assert len(fake.sent) == 2
     sender = fake.sent[0]["sender"]
     page.get_by_role("button", name="Start again").click()
@@ -165,9 +166,11 @@ def test_labels_roles_reflow_and_reduced_motion(new_page, site):
     launcher = page.get_by_role("button", name="Start a chat")
     assert launcher.get_attribute("aria-expanded") == "false"
     launcher.click()
-    assert page.get_by_role("log", name="Conversation").get_attribute("aria-live") == "polite"
-    expect(page.get_by_label("Your message")).to_be_focused()
+    assert page.get_by_role("status").get_attribute("aria-live") == "polite"
+    expect(page.get_by_role("region", name="Conversation")).to_be_visible()
     expect(page.locator(".chat-msg--bot")).to_be_visible()
+    # the answer has a reply option: focus moved to it (it comes next with Tab)
+    expect(page.get_by_role("button", name="Something else")).to_be_focused()
     page.evaluate("document.getElementById('chat-typing').hidden = false")
     dots = page.locator(".chat__dots span").first
     assert dots.evaluate("e => getComputedStyle(e).animationName") == "none"
