@@ -2,6 +2,8 @@
 (action server + Rasa + gunicorn web app): once with the mouse, once keyboard-only."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from browser_helpers import BOT_TIMEOUT_MS, CRISIS_LINES, LOCAL_SERVICE, PHONE, screenshot
 from playwright.sync_api import expect
@@ -53,6 +55,18 @@ def test_full_conversation_with_the_mouse(page, web_url):
     out = joined(wait_for_reply(page))
     assert LOCAL_SERVICE.search(out), out
     expect(page.locator(".chat-msg--user").last).to_have_text(f"You said: {LONELY}")
+    # Compact cards from the bot's card data, a short summary for screen readers, one
+    # prompt, and "Save or print these services" by service id only.
+    cards = page.locator(".chat-card")
+    assert cards.count() >= 1
+    expect(cards.first.get_by_role("button", name=re.compile("^More details"))).to_be_visible()
+    said = page.get_by_role("status").inner_text()
+    assert re.match(r"\d+ services? found for loneliness and social isolation in Tendring\.",
+                    said), said
+    assert "reply options" in said and len(said.split()) < 80, said
+    expect(page.locator(".chat-msg__replies")).to_have_count(1)
+    save = page.get_by_role("link", name="Save or print these services")
+    assert re.fullmatch(r"/my-services\?s=[a-z0-9-]+(&s=[a-z0-9-]+)*", save.get_attribute("href"))
 
     # A quick reply shows its title as the person's message and gets an answer.
     nav = "More options" if page.get_by_role("button", name="More options").count() \
@@ -103,14 +117,22 @@ def tab_to(page, wanted, *, back: bool = False, limit: int = 60) -> dict:
 
 
 def say(page, text: str) -> list[dict]:
-    assert page.evaluate("document.activeElement.id") == "chat-input"
+    if page.evaluate("document.activeElement.id") != "chat-input":
+        # After an answer with reply options focus is on the first one; the message box is
+        # next with Tab (forwards, never only backwards).
+        tab_to(page, lambda f: f["id"] == "chat-input")
     page.keyboard.type(text)
     page.keyboard.press("Enter")
     return wait_for_reply(page)
 
 
 def press_reply_button(page, title: str) -> list[dict]:
-    tab_to(page, lambda f: f["tag"] == "BUTTON" and f["text"] == title, back=True)
+    # Focus is on the first reply option after an answer: the others follow with Tab.
+    def wanted(f: dict) -> bool:
+        return f["tag"] == "BUTTON" and f["text"] == title
+
+    if not wanted(page.evaluate(FOCUSED)):
+        tab_to(page, wanted)
     page.keyboard.press("Enter")
     # Focus goes back to the message box, not lost to <body> when the buttons go.
     assert page.evaluate("document.activeElement.id") == "chat-input"
