@@ -12,7 +12,7 @@ import hmac
 import io
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import replace
 from datetime import date
 
 from flask import (
@@ -27,32 +27,27 @@ from flask import (
     session,
     url_for,
 )
-from markupsafe import Markup, escape
+from markupsafe import Markup
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from referral_log import auth
-from referral_log.disclosure import (
-    RULE,
-    SUPPRESSED,
-    Published,
-    disclose,
-    disclose_total,
-    format_rate,
-    helpful_rate,
-)
-from referral_log.models import AGE_BANDS, DISTRICTS, HELPFUL_KINDS, REFERRAL_KINDS, UNKNOWN
+from referral_log.charts import Bar, bar_chart
+from referral_log.disclosure import RULE
+from referral_log.figures import FRESHNESS_SHOWN, SECTIONS, Figures, build_figures, figure_rows
+from referral_log.models import DISTRICTS
+from referral_log.period import PRESETS, Period, choose_period
 from referral_log.report import (
     ReportError,
     ReportQuery,
     build_report,
     parse_query,
-    raw_groups,
-    rollup,
     to_csv,
     to_json,
 )
-from signpost.db import get_engine
-from signpost.needs import measures, needs, priority_areas
+from services_directory.freshness import FreshnessReport, freshness
+from services_directory.models import Service
+from signpost.db import session_scope
 
 log = logging.getLogger(__name__)
 bp = Blueprint("commissioners", __name__, static_folder="static",
@@ -60,12 +55,11 @@ bp = Blueprint("commissioners", __name__, static_folder="static",
 
 SESSION_KEY = "commissioner"
 SESSION_MAX_AGE_S = 8 * 3600  # a working day; then sign in again
-MAX_MONTHS = 60  # the trend charts stay readable
 API_PARAMS = frozenset({"group_by", "from", "to", "source", "kind", "district", "format"})
 # These pages need no script and no inline style; the charts are inline SVG.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'")
-DASHBOARD_PARAMS = frozenset({"from", "to", "district", "source"})
+DASHBOARD_PARAMS = frozenset({"period", "from", "to", "district", "source"})
 
 
 @bp.record_once
@@ -189,279 +183,174 @@ def api_referrals():
     return jsonify(to_json(report))
 
 
-# --- dashboard data ------------------------------------------------------------------------
+# --- dashboard ------------------------------------------------------------------------------
 
-@dataclass
-class MeasureRow:
-    id: str
-    title: str
-    count: Published
-    measure: str = ""  # what the strategy measures, when it differs from the title
-
-
-@dataclass
-class AreaBlock:
-    id: int
-    title: str
-    count: Published
-    measures: list[MeasureRow] = field(default_factory=list)
-
-
-@dataclass
-class Trend:
-    measure: MeasureRow
-    points: list[tuple[str, Published]]
-    svg: Markup = Markup("")
-
-
-@dataclass
-class HelpfulRow:
-    need: str
-    label: str
-    yes: Published
-    no: Published
-    rate: str
-
-
-@dataclass
-class Dashboard:
-    query: ReportQuery
-    total: Published
-    areas: list[AreaBlock]
-    unmapped: Published
-    trends: list[Trend]
-    districts: list[tuple[str, str, Published]]
-    age_bands: list[tuple[str, Published]]
-    helpful: list[HelpfulRow]
-    months: list[str]
-
-
-def _month_range(first: str, last: str) -> list[str]:
-    y, m = map(int, first.split("-"))
-    out = []
-    while f"{y:04d}-{m:02d}" <= last:
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
-
-
-def dashboard_query(args) -> ReportQuery:
+def dashboard_query(args, today: date | None = None) -> ReportQuery:
     """The dashboard's filters from request args; ReportError if bad."""
-    unknown = sorted(set(args) - DASHBOARD_PARAMS)
+    return dashboard_filters(args, today)[0]
+
+
+def dashboard_filters(args, today: date | None = None) -> tuple[ReportQuery, Period]:
+    unknown = sorted(set(args) - DASHBOARD_PARAMS - {"section"})
     if unknown:
         raise ReportError("unknown filter")
+    today = today or date.today()
+    preset = args.get("period") or None
+    if preset is not None and preset not in PRESETS:
+        raise ReportError(f"Choose a period from: {', '.join(PRESETS.values())}")
+    period = choose_period(preset, args.get("from"), args.get("to"), today)
     district = args.get("district") or None
-    query = parse_query("measure", args.get("from"), args.get("to"), args.get("source"),
-                        None, None if district in (None, "all") else district)
-    if query.month_from and query.month_to and \
-            len(_month_range(query.month_from, query.month_to)) > MAX_MONTHS:
-        raise ReportError(f"choose a date range of {MAX_MONTHS} months or fewer")
-    return query
+    base = parse_query("need", None, None, args.get("source"), None,
+                       None if district in (None, "all") else district)
+    query = replace(base, group_by=(), day_from=period.start, day_to=period.end)
+    return query, period
 
 
-def build_dashboard(url: str | None, query: ReportQuery) -> Dashboard:
-    """Everything the page shows, each number disclosure-controlled from exact counts.
-
-    Three grouped scans: measures x month (areas, measures, trends), district x age
-    band, and need x answer for the helpfulness rates.
-    """
-    referrals = ReportQuery(month_from=query.month_from, month_to=query.month_to,
-                            source=query.source, kinds=REFERRAL_KINDS, districts=query.districts)
-    answers = ReportQuery(month_from=query.month_from, month_to=query.month_to,
-                          source=query.source, kinds=HELPFUL_KINDS, districts=query.districts)
-    with get_engine(url).connect() as conn:
-        by_month = raw_groups(conn, referrals, ("measures", "month"))
-        by_place = raw_groups(conn, referrals, ("district", "age_band"))
-        by_answer = raw_groups(conn, answers, ("need", "kind"))
-
-    total = sum(r[-1] for r in by_month)
-    area_counts = rollup(by_month, ("measures", "month"), ("area",))
-    measure_counts = rollup(by_month, ("measures", "month"), ("measure",))
-    trend_counts = rollup(by_month, ("measures", "month"), ("measure", "month"))
-
-    all_measures = measures()
-    areas = []
-    for area_id, title in priority_areas().items():
-        rows = [MeasureRow(m.id, m.title, disclose(measure_counts.get((m.id,), 0)),
-                           "" if m.measure == m.title else m.measure)
-                for m in all_measures.values() if m.area == area_id]
-        areas.append(AreaBlock(area_id, title, disclose(area_counts.get((str(area_id),), 0)), rows))
-
-    data_months = sorted({r[1] for r in by_month})
-    first = query.month_from or (data_months[0] if data_months else None)
-    last = query.month_to or (data_months[-1] if data_months else None)
-    months = _month_range(first, last) if first and last and first <= last else []
-    trends = []
-    for block in areas:
-        for row in block.measures:
-            if measure_counts.get((row.id,), 0) == 0:
-                continue  # no chart for a measure with nothing to show
-            points = [(mo, disclose(trend_counts.get((row.id, mo), 0))) for mo in months]
-            trend = Trend(row, points)
-            trend.svg = trend_svg(row, points)
-            trends.append(trend)
-
-    district_counts = rollup(by_place, ("district", "age_band"), ("district",))
-    band_counts = rollup(by_place, ("district", "age_band"), ("age_band",))
-    shown = query.districts or (*DISTRICTS, UNKNOWN)
-    districts = [(d, DISTRICTS.get(d, "Not known"), disclose(district_counts.get((d,), 0)))
-                 for d in shown]
-    bands = [(b, disclose(band_counts.get((b,), 0))) for b in AGE_BANDS]
-
-    answer_counts = rollup(by_answer, ("need", "kind"), ("need", "kind"))
-    helpful = []
-    for need in needs().values():
-        yes = disclose(answer_counts.get((need.id, "helpful_yes"), 0))
-        no = disclose(answer_counts.get((need.id, "helpful_no"), 0))
-        if yes == 0 and no == 0:
-            continue
-        helpful.append(HelpfulRow(need.id, need.label, yes, no, format_rate(helpful_rate(yes, no))))
-
-    return Dashboard(
-        query=query,
-        total=disclose_total(total, list(district_counts.values()), list(band_counts.values())),
-        areas=areas,
-        unmapped=disclose(measure_counts.get(("unmapped",), 0)), trends=trends,
-        districts=districts, age_bands=bands, helpful=helpful, months=months,
-    )
+def build_dashboard(url: str | None, query: ReportQuery, period: Period | None = None,
+                    today: date | None = None) -> Figures:
+    today = today or date.today()
+    if period is None:
+        period = Period(query.day_from or today, query.day_to or today, "")
+    return build_figures(url, query, period, today, service_names=_service_names(url))
 
 
-def dashboard_rows(d: Dashboard) -> list[tuple[str, str, str, str, str, str]]:
-    """Exactly the figures on the page, as (section, key, label, month, metric, value)."""
-    rows = [("total", "all", "All people signposted", "", "count", str(d.total))]
-    for a in d.areas:
-        rows.append(("area", str(a.id), a.title, "", "count", str(a.count)))
-        rows += [("measure", m.id, m.title, "", "count", str(m.count)) for m in a.measures]
-    rows.append(("measure", "unmapped", "Services not mapped to a measure", "", "count",
-                 str(d.unmapped)))
-    for t in d.trends:
-        rows += [("trend", t.measure.id, t.measure.title, mo, "count", str(v))
-                 for mo, v in t.points]
-    rows += [("district", k, label, "", "count", str(v)) for k, label, v in d.districts]
-    rows += [("age_band", b, b, "", "count", str(v)) for b, v in d.age_bands]
-    for h in d.helpful:
-        rows += [("helpfulness", h.need, h.label, "", "helpful_yes", str(h.yes)),
-                 ("helpfulness", h.need, h.label, "", "helpful_no", str(h.no)),
-                 ("helpfulness", h.need, h.label, "", "helpful_rate", h.rate)]
-    return rows
-
-
-# --- chart ---------------------------------------------------------------------------------
-
-def _nice_max(v: int) -> int:
-    """The smallest 1, 2 or 5 x 10^k at or above v (at least 10)."""
-    step = 1
-    while True:
-        for m in (1, 2, 5):
-            if m * step >= max(v, 10):
-                return m * step
-        step *= 10
-
-
-def month_label(month: str) -> str:
-    return date(int(month[:4]), int(month[5:]), 1).strftime("%b %Y")
-
-
-def trend_svg(measure: MeasureRow, points: list[tuple[str, Published]]) -> Markup:
-    """A server-side bar chart: role="img" with a title and a text description.
-
-    The figures are also given in a table next to the chart (the text alternative
-    with every value). Suppressed months are drawn as "*" with no bar.
-    """
-    cid = "chart-" + "".join(c if c.isalnum() else "-" for c in measure.id)
-    width, height, left, right, top, bottom = 640, 240, 52, 12, 16, 44
-    plot_w, plot_h = width - left - right, height - top - bottom
-    numbers = [v for _, v in points if isinstance(v, int)]
-    ymax = _nice_max(max(numbers, default=0))
-    n = max(1, len(points))
-    slot = plot_w / n
-    every = max(1, -(-n // 12))  # at most 12 month labels
-    parts = [
-        f'<svg class="trend-chart" role="img" aria-labelledby="{cid}-title {cid}-desc" '
-        f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg" '
-        f'preserveAspectRatio="xMinYMin meet" focusable="false">',
-        f'<title id="{cid}-title">Monthly trend for measure {escape(measure.id)}</title>',
-        f'<desc id="{cid}-desc">{escape(_describe(measure, points))}</desc>',
-    ]
-    for frac in (0, 0.5, 1):
-        y = top + plot_h * (1 - frac)
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
-                     f'stroke="#aeb7bd" stroke-width="1"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" '
-                     f'fill="#212b32">{int(ymax * frac)}</text>')
-    for i, (month, value) in enumerate(points):
-        cx = left + slot * (i + 0.5)
-        if value == SUPPRESSED:
-            parts.append(f'<text x="{cx:.1f}" y="{top + plot_h - 4}" text-anchor="middle" '
-                         f'font-size="14" fill="#212b32">*</text>')
-        elif isinstance(value, int) and value > 0:
-            h = plot_h * value / ymax
-            parts.append(f'<rect x="{cx - slot * 0.35:.1f}" y="{top + plot_h - h:.1f}" '
-                         f'width="{slot * 0.7:.1f}" height="{h:.1f}" fill="#005eb8"/>')
-        if i % every == 0:
-            label = escape(date(int(month[:4]), int(month[5:]), 1).strftime("%b %y"))
-            parts.append(f'<text x="{cx:.1f}" y="{height - bottom + 18}" text-anchor="middle" '
-                         f'font-size="12" fill="#212b32">{label}</text>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
-
-
-def _describe(measure: MeasureRow, points: list[tuple[str, Published]]) -> str:
-    if not points:
-        return f"No months to show for {measure.id}."
-    numbers = [(v, m) for m, v in points if isinstance(v, int)]
-    text = (f"Bar chart of people signposted each month for measure {measure.id}, "
-            f"{month_label(points[0][0])} to {month_label(points[-1][0])}.")
-    if numbers:
-        peak, at = max(numbers)
-        text += f" Highest: {peak} in {month_label(at)}."
-    if any(v == SUPPRESSED for _, v in points):
-        text += " Months shown as * had between 1 and 7 (not shown to protect privacy)."
-    return text + " The figures are also in the table after the chart."
-
-
-# --- pages -----------------------------------------------------------------------------------
-
-def _dashboard_or_error():
-    """(Dashboard, None) or (None, error response)."""
+def _service_names(url: str | None) -> dict[str, str]:
+    """Directory names for the per-service table (ids no longer in the directory stay ids)."""
     try:
-        query = dashboard_query(request.args)
-        return build_dashboard(current_app.config.get("DATABASE_URL"), query), None
+        with session_scope(url) as session:
+            return dict(session.execute(select(Service.id, Service.name)).all())
+    except SQLAlchemyError:
+        return {}
+
+
+def _freshness(url: str | None) -> FreshnessReport | None:
+    try:
+        with session_scope(url) as session:
+            return freshness(session)
+    except SQLAlchemyError as exc:
+        log.error("dashboard: directory freshness unavailable: %s", type(exc).__name__)
+        return None
+
+
+def _charts(f: Figures) -> dict[str, Markup]:
+    months = [Bar(m.label[:3] + m.label[-5:], m.people, m.part) for m in f.months]
+    return {
+        "trend": bar_chart("trend", f"People signposted each month, {f.period.label}", months,
+                           "people signposted each month"),
+        "districts": bar_chart("districts", "People signposted by district",
+                               [Bar(r.label, r.value) for r in f.districts],
+                               "people signposted by district"),
+    }
+
+
+def _load(args):
+    """(figures, period, error message, status). A bad filter shows its message, and the
+    page still shows the default period underneath it."""
+    url = current_app.config.get("DATABASE_URL")
+    error, status = None, 200
+    try:
+        query, period = dashboard_filters(args)
     except ReportError as exc:
-        return None, (str(exc), 400)
+        error, status = str(exc), 400
+        query, period = dashboard_filters({"source": args.get("source")}
+                                          if args.get("source") in ("live", "synthetic", "all")
+                                          else {})
+    try:
+        return build_dashboard(url, query, period), period, error, status
     except SQLAlchemyError as exc:
         log.error("dashboard: database error: %s", type(exc).__name__)
-        return None, ("Statistics are unavailable at the moment. Try again later.", 503)
+        return None, period, "Statistics are unavailable at the moment. Try again later.", 503
+
+
+def _csv(rows, filename: str) -> Response:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(("section", "key", "label", "month", "metric", "value"))
+    writer.writerows(rows)
+    return Response(buf.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+
+
+def freshness_rows(report: FreshnessReport | None) -> list[tuple[str, ...]]:
+    if report is None:
+        return []
+    rows = [("freshness", "active", "Active services", "", "count", str(report.active)),
+            ("freshness", "to_check", "Services to re-check", "", "count",
+             str(len(report.services)))]
+    rows += [("freshness", s.id, f"{s.name} ({s.provider})", "", "reason", "; ".join(s.missing))
+             for s in report.services]
+    return rows
 
 
 @bp.get("/commissioners")
 def dashboard():
     if not authorised():
         return _login_page()
-    data, error = _dashboard_or_error()
+    if "section" in request.args:
+        return _page_error("unknown filter", 400)
+    figures, period, error, status = _load(request.args)
     args = {k: request.args.get(k, "") for k in DASHBOARD_PARAMS}
+    fresh = _freshness(current_app.config.get("DATABASE_URL")) if figures else None
+    shown = {k: v for k, v in args.items() if v} if not error else {}
+    return render_template(
+        "commissioners.html", d=figures, error=error, args=args, districts=DISTRICTS,
+        rule=RULE, presets=PRESETS, period=period, charts=_charts(figures) if figures else {},
+        fresh=fresh, fresh_shown=FRESHNESS_SHOWN,
+        csv_url=lambda section=None: url_for(
+            "commissioners.dashboard_csv", **shown, **({"section": section} if section else {})),
+    ), status
+
+
+def _page_error(message: str, status: int):
+    args = {k: request.args.get(k, "") for k in DASHBOARD_PARAMS}
+    return render_template("commissioners.html", d=None, error=message, args=args,
+                           districts=DISTRICTS, rule=RULE, presets=PRESETS, period=None,
+                           charts={}, fresh=None, fresh_shown=0,
+                           csv_url=lambda section=None: ""), status
+
+
+def _rows_for(args) -> tuple[list | None, str | None, int]:
+    section = args.get("section") or None
+    if section is not None and section not in SECTIONS:
+        return None, f"section must be one of {', '.join(SECTIONS)}", 400
+    figures, _, error, status = _load(args)
     if error:
-        message, status = error
-        return render_template("commissioners.html", d=None, error=message, args=args,
-                               districts=DISTRICTS, rule=RULE), status
-    return render_template("commissioners.html", d=data, error=None, args=args,
-                           districts=DISTRICTS, rule=RULE, month_label=month_label,
-                           csv_url=url_for("commissioners.dashboard_csv",
-                                           **{k: v for k, v in args.items() if v}))
+        return None, error, status
+    rows = figure_rows(figures) + freshness_rows(
+        _freshness(current_app.config.get("DATABASE_URL")))
+    return [r for r in rows if section in (None, r[0])], None, 200
 
 
 @bp.get("/commissioners.csv")
 def dashboard_csv():
+    """The figures on the page as CSV; ?section= for one table (same filters as the page)."""
     if not authorised():
         return Response("Unauthorized: sign in at /commissioners\n", status=401,
                         mimetype="text/plain")
-    data, error = _dashboard_or_error()
+    rows, error, status = _rows_for(request.args)
     if error:
-        message, status = error
-        return Response(message + "\n", status=status, mimetype="text/plain")
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(("section", "key", "label", "month", "metric", "value"))
-    writer.writerows(dashboard_rows(data))
-    return Response(buf.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": "attachment; filename=commissioner-statistics.csv"})
+        return Response(error + "\n", status=status, mimetype="text/plain")
+    section = request.args.get("section")
+    name = f"commissioner-statistics-{section}.csv" if section else \
+        "commissioner-statistics.csv"
+    return _csv(rows, name)
+
+
+@bp.get("/api/stats/dashboard")
+def api_dashboard():
+    """The dashboard's figures as JSON (headline figures, trend, tables), same filters."""
+    if not authorised():
+        return _api_unauthorised()
+    repeated = [k for k in request.args if len(request.args.getlist(k)) > 1]
+    if repeated:
+        return _bad_request("a parameter is given more than once")
+    rows, error, status = _rows_for(request.args)
+    if error:
+        return _bad_request(error) if status == 400 else (
+            jsonify(error="Service Unavailable", detail=error, status=status), status)
+    keys = ("section", "key", "label", "month", "metric", "value")
+    _, period = dashboard_filters(request.args)
+    return jsonify(disclosure_control=RULE,
+                   period={"from": period.start.isoformat(), "to": period.end.isoformat(),
+                           "label": period.label},
+                   rows=[dict(zip(keys, r, strict=True)) for r in rows])

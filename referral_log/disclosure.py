@@ -93,9 +93,23 @@ def helpful_rate(yes: Published, no: Published) -> float | str | None:
     return yes / (yes + no)
 
 
-def format_rate(rate: float | str | None) -> str:
+def share(part: Published, whole: Published) -> float | str | None:
+    """part / whole from *published* counts (any rate: out of scope, not understood...).
+
+    Suppressed when either is suppressed; None when the whole is 0. Capped at 1, because
+    two rounded counts can put the part above the whole.
+    """
+    if part == SUPPRESSED or whole == SUPPRESSED:
+        return SUPPRESSED
+    assert isinstance(part, int) and isinstance(whole, int)
+    if whole == 0:
+        return None
+    return min(1.0, part / whole)
+
+
+def format_rate(rate: float | str | None, none: str = "no answers") -> str:
     if rate is None:
-        return "no answers"
+        return none
     if rate == SUPPRESSED:
         return SUPPRESSED
     return f"{round(100 * float(rate))}%"

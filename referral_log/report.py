@@ -64,10 +64,15 @@ class ReportQuery:
     source: str = "live"  # live | synthetic | all
     kinds: tuple[str, ...] = REFERRAL_KINDS
     districts: tuple[str, ...] | None = None
+    day_from: date | None = None  # inclusive, within the months (the dashboard's presets)
+    day_to: date | None = None  # inclusive
 
     def filters(self) -> dict:
+        days = {"from_day": self.day_from.isoformat() if self.day_from else None,
+                "to_day": self.day_to.isoformat() if self.day_to else None}
         return {
             "from": self.month_from, "to": self.month_to, "source": self.source,
+            **{k: v for k, v in days.items() if v},
             "kind": list(self.kinds),
             "district": list(self.districts) if self.districts is not None else None,
         }
@@ -193,6 +198,10 @@ def where_clause(query: ReportQuery) -> ColumnElement:
         conds.append(t.day >= start)
     if end:
         conds.append(t.day < end)
+    if query.day_from:
+        conds.append(t.day >= query.day_from)
+    if query.day_to:
+        conds.append(t.day <= query.day_to)
     if query.districts is not None:
         conds.append(t.district.in_(query.districts))
     return and_(*conds)

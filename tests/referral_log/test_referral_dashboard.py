@@ -20,15 +20,37 @@ BEARER = {"Authorization": f"Bearer {TOKEN}"}
 def seeded(empty_db_url) -> str:
     add_rows(empty_db_url, [row(measures="1.6,3.6", day=date(2024, m, 3))
                             for m in (1, 2, 2, 3) for _ in range(5)])  # 5, 10, 5 a month
+    # The people those services were shown to: 3, 10 and 4 (people, not cards).
+    add_rows(empty_db_url, [row(measures="1.6,3.6", day=date(2024, m, 3), service_id=None,
+                                kind="person_signposted")
+                            for m, n in ((1, 3), (2, 10), (3, 4)) for _ in range(n)])
     add_rows(empty_db_url, [row(need="smoking", measures="3.6", district="harlow",
-                                age_band="25-64") for _ in range(8)])
-    add_rows(empty_db_url, [row(need="crisis", service_id=None, kind="crisis_shown",
+                                age_band="25-64", service_id=sid, kind=kind)
+                            for _ in range(8)
+                            for sid, kind in (("svc-2", "signposted"),
+                                              (None, "person_signposted"))])
+    add_rows(empty_db_url, [row(need="crisis", service_id=None, kind=kind,
                                 measures="P1.suicide,P1.self_harm_10_24,P1.self_harm_all_ages",
-                                district="unknown", age_band="16-24") for _ in range(3)])
+                                district="unknown", age_band="16-24")
+                            for kind in ("crisis_shown",) * 3 + ("person_crisis",) * 2])
     add_rows(empty_db_url, [row(kind="helpful_yes") for _ in range(30)]
              + [row(kind="helpful_no") for _ in range(12)]
              + [row(need="smoking", kind="helpful_yes") for _ in range(9)]
              + [row(need="smoking", kind="helpful_no") for _ in range(2)])
+    add_rows(empty_db_url, [row(kind="person_helpful_yes", service_id=None) for _ in range(30)]
+             + [row(kind="person_helpful_no", service_id=None) for _ in range(10)]
+             + [row(need="smoking", kind="person_helpful_yes", service_id=None)
+                for _ in range(9)]
+             + [row(need="smoking", kind="person_helpful_no", service_id=None)
+                for _ in range(2)])
+    add_rows(empty_db_url, [row(need="weight", kind="unmet_need", service_id=None, measures="")
+                            for _ in range(9)])
+    add_rows(empty_db_url, [row(need=None, kind="conversation", service_id=None, measures="")
+                            for _ in range(40)]
+             + [row(need="out_of_scope", kind="out_of_scope", service_id=None, measures="")
+                for _ in range(4)]
+             + [row(need=None, kind="not_understood", service_id=None, measures="")
+                for _ in range(9)])
     return empty_db_url
 
 
@@ -77,13 +99,20 @@ def test_api_rows_are_disclosure_controlled(client):
                       headers=BEARER)
     assert resp.status_code == 200
     data = resp.get_json()
-    cells = {(r["measure"], r["month"]): r["count"] for r in data["rows"]}
-    assert cells[("1.6", "2024-01")] == "*"  # 5
-    assert cells[("1.6", "2024-02")] == 10
-    assert cells[("3.6", "2024-03")] == 15  # 5 + 8 = 13
-    assert cells[("P1.suicide", "2024-03")] == "*"  # 3
-    assert data["total"] == 30  # 20 + 8 + 3 = 31, rounded
-    assert all(set(r) == {"measure", "month", "count"} for r in data["rows"])
+    cells = {(r["measure"], r["month"]): (r["count"], r["people"]) for r in data["rows"]}
+    assert cells[("1.6", "2024-01")] == ("*", "*")  # 5 services shown to 3 people
+    assert cells[("1.6", "2024-02")] == (10, 10)
+    assert cells[("3.6", "2024-03")] == (15, 10)  # 5 + 8 = 13 shown, 4 + 8 = 12 people
+    assert ("P1.suicide", "2024-03") not in cells  # crisis responses are not signposting
+    # 28 services shown: the total is checked against the cells as if they partitioned it
+    # (they overlap, as a service counts under each of its measures), and here that
+    # conservative check suppresses it (and the 25 people likewise).
+    assert data["total"] == "*" and data["people_total"] == "*"
+    by_need = client.get("/api/stats/referrals?group_by=need", headers=BEARER).get_json()
+    assert by_need["rows"] == [{"need": "loneliness", "count": 20, "people": 15},
+                               {"need": "smoking", "count": 10, "people": 10}]
+    assert (by_need["total"], by_need["people_total"]) == (30, 25)  # 28 and 25
+    assert all(set(r) == {"measure", "month", "count", "people"} for r in data["rows"])
 
 
 def test_api_csv_equals_json(client):
@@ -167,10 +196,11 @@ def test_dashboard_content_and_accessibility(client):
     html = resp.get_data(as_text=True)
     page = _Html()
     page.feed(html)
-    # Measure titles from jhws.yml, area totals, rounding notice.
+    # Measure titles from jhws.yml, area totals, rounding notice, honest labels.
     assert "Implement action plan to address social isolation" in html
     assert "Priority area 3: Influencing conditions" in html
     assert "rounded to the nearest 5" in html
+    assert "People signposted towards it" in html and "not the measure itself" in html
     # Headings never skip a level; every control has a label; every th has a scope.
     main = page.headings[page.headings.index(1):]  # base.html's help box comes first
     assert main.count(1) == 1 and len(main) > 5
@@ -178,15 +208,29 @@ def test_dashboard_content_and_accessibility(client):
     assert page.controls and all(c in page.labels for c in page.controls)
     assert page.th_without_scope == 0
     # Charts: role=img, labelled by their own title and description.
-    assert page.svgs
+    assert len(page.svgs) == 2
     for svg in page.svgs:
         assert svg["role"] == "img"
         assert all(i in page.ids for i in svg["aria-labelledby"].split())
-    assert "<desc id=" in html and "between 1 and 7" in html
-    # Helpfulness from rounded counts (30 and 10 -> 75%); suppressed with a * count.
-    assert "75%" in html
-    assert re.search(r"Stopping smoking</th>\s*<td[^>]*>10</td>\s*<td[^>]*>\*</td>\s*"
-                     r"<td[^>]*>\*</td>", html)
+    assert "<desc id=" in html
+    # Headline figures first, each disclosure-controlled: 25 people (17 + 8), 3 crisis
+    # responses to 2 people, unmet need 9, 39 of 51 people said it helped (40 of 50
+    # published: 80%), 9 of 40 conversations not understood, 4 out of scope (suppressed).
+    glance = html[html.index('id="at-a-glance"'):html.index('id="filters-heading"')]
+    values = re.findall(r'headline-figure__value">([^<]*)<', glance)
+    assert values == ["25", "*", "10", "80%", "*", "25%"], values
+    assert "to * people" in glance
+    assert "Mental health" not in glance and "Loneliness and social isolation: 15 people" in glance
+    # Helpfulness per need from rounded counts of people (30 and 10 -> 75%); * when one is *.
+    assert re.search(r"Loneliness and social isolation</th>\s*<td[^>]*>15</td>\s*"
+                     r"<td[^>]*>20</td>\s*<td[^>]*>0</td>\s*<td[^>]*>75%</td>", html)
+    assert re.search(r"Stopping smoking</th>\s*<td[^>]*>10</td>\s*<td[^>]*>10</td>\s*"
+                     r"<td[^>]*>0</td>\s*<td[^>]*>\*</td>", html)
+    assert re.search(r"Weight and healthy eating</th>\s*<td[^>]*>0</td>\s*"
+                     r"<td[^>]*>0</td>\s*<td[^>]*>10</td>", html)  # no service fitted: 9
+    # Each month: March 2024 is a whole month, in the past.
+    assert "March 2024 (part month)" not in html and "March 2024" in html
+    assert "no source of district populations" in html
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")  # no CDN
 
 
@@ -197,24 +241,54 @@ def test_dashboard_csv_is_what_is_shown(client):
     assert resp.status_code == 200 and resp.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(resp.get_data(as_text=True))))
     sections = {r["section"] for r in rows}
-    assert sections == {"total", "area", "measure", "trend", "district", "age_band",
-                        "helpfulness"}
+    assert sections == {"headline", "top_need", "trend", "need", "area", "measure", "district",
+                        "age_band", "service", "freshness"}
     districts = [r for r in rows if r["section"] == "district"]
-    assert [(r["key"], r["value"]) for r in districts] == [("braintree", "20")]
+    assert [(r["key"], r["value"]) for r in districts] == [("braintree", "15")]  # 17 people
     cell = re.compile(r"<t[hd][^>]*>\s*(?:<strong>)?([^<]*?)(?:</strong>)?\s*</t[hd]>")
     shown = set(cell.findall(html))
     for r in rows:
-        if r["section"] in ("measure", "district", "age_band", "helpfulness", "trend"):
+        if r["section"] in ("measure", "district", "age_band", "need", "trend", "service"):
             assert r["value"] in shown, r
-    assert ("trend", "1.6", "2024-01", "*") in {
-        (r["section"], r["key"], r["month"], r["value"]) for r in rows}
+    assert ("trend", "2024-01", "people", "*") in {
+        (r["section"], r["key"], r["metric"], r["value"]) for r in rows}
     assert "harlow" not in {r["key"] for r in districts}
+    # One table on its own, and the same figures from the JSON API.
+    one = client.get(f"/commissioners.csv?{args}&section=district", headers=BEARER)
+    assert list(csv.DictReader(io.StringIO(one.get_data(as_text=True)))) == districts
+    api = client.get(f"/api/stats/dashboard?{args}&section=district", headers=BEARER)
+    assert api.status_code == 200
+    assert [(r["key"], r["value"]) for r in api.get_json()["rows"]] == [("braintree", "15")]
+    assert client.get(f"/commissioners.csv?{args}&section=nope", headers=BEARER
+                      ).status_code == 400
+
+
+@pytest.mark.parametrize("typed", ["April 2024", "apr 2024", "2024-04", "04/2024",
+                                   " april  2024 "])
+def test_dates_are_read_as_people_write_them(client, typed):
+    resp = client.get("/commissioners", query_string={"from": typed, "to": typed},
+                      headers=BEARER)
+    assert resp.status_code == 200
+    assert "At a glance: April 2024" in resp.get_data(as_text=True)
+
+
+def test_presets_and_the_part_month(client):
+    for preset, label in (("30d", "Last 30 days"), ("quarter", "This quarter"),
+                          ("year", "This financial year"), ("12m", "Last 12 months")):
+        resp = client.get(f"/commissioners?period={preset}", headers=BEARER)
+        html = resp.get_data(as_text=True)
+        assert resp.status_code == 200 and f"At a glance: {label}" in html
+        assert "(part month)" in html  # the current month is not over
+    assert client.get("/commissioners?period=forever", headers=BEARER).status_code == 400
 
 
 def test_dashboard_bad_filter_is_400_with_a_message(client):
     resp = client.get("/commissioners?from=January", headers=BEARER)
     assert resp.status_code == 400
-    assert "There is a problem" in resp.get_data(as_text=True)
+    html = resp.get_data(as_text=True)
+    assert "There is a problem" in html and "for example April 2024" in html
+    assert 'id="at-a-glance"' in html  # the page still shows, for the default period
+    assert 'value="January"' in html  # what was typed is kept, to correct it
 
 
 def test_ensure_token_generates_once(tmp_path, monkeypatch):
