@@ -29,7 +29,8 @@ LOCAL_SERVICE = re.compile(r"Help with loneliness|Befriending|Community Agent|Ca
 # --- axe-core ---------------------------------------------------------------------------------
 
 def axe_violations(page, label: str) -> list[dict]:
-    """Run axe-core on the page; print every violation in full; return serious/critical ones.
+    """Run axe-core on the page; print every violation in full; return them all (every
+    impact level: minor and moderate too).
     The page's context must have bypass_csp=True (our CSP forbids injected scripts)."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
@@ -44,7 +45,7 @@ def axe_violations(page, label: str) -> list[dict]:
         for node in v["nodes"]:
             print(json.dumps({"target": node["target"], "html": node["html"],
                               "summary": node.get("failureSummary")}, indent=2))
-    return [v for v in violations if v["impact"] in ("serious", "critical")]
+    return violations
 
 
 # --- screenshots -------------------------------------------------------------------------------
