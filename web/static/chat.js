@@ -346,8 +346,16 @@
     var more = el("div", "chat-card__more");
     more.id = id;
     more.hidden = true;
-    // The bot's card text without its first line (the name, already the heading).
-    appendText(more, String(msg.text || "").split(/\r?\n/).slice(1).join("\n"), "bot-more");
+    // The bot's card text without what the compact card already shows: the name (the
+    // heading), the first sentence and who it is for.
+    var rest = String(msg.text || "").split(/\r?\n/).slice(1).map(function (line) {
+      var t = line.trim();
+      if (card.whoFor && t === "Who it's for: " + card.whoFor) {
+        return "";
+      }
+      return card.summary && t.indexOf(card.summary) === 0 ? t.slice(card.summary.length) : line;
+    });
+    appendText(more, rest.join("\n"), "bot-more");
     toggle.addEventListener("click", function () {
       var opening = more.hidden;
       more.hidden = !opening;
