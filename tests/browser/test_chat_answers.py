@@ -321,3 +321,21 @@ def test_the_page_says_how_long_the_tab_keeps_it_and_then_it_is_gone(new_page, s
     expect(page.get_by_role("button", name="Start a chat")).to_be_visible()
     expect(page.locator(".chat-msg")).to_have_count(0)
     assert page.evaluate(STORE) is None
+
+
+def test_a_conversation_left_open_longer_than_that_is_cleared_from_the_page(new_page, site):
+    page = new_page()
+    page.clock.install()
+    FakeRasa(page, GREETING, [bot("Which town?", ("Rather not say", "/deny"))])
+    page.goto(site + "/")
+    minutes = int(page.locator("#chat").get_attribute("data-keep-minutes"))
+    page.get_by_role("button", name="Start a chat").click()
+    page.get_by_label("Your message").fill("I'm lonely")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Rather not say")).to_be_visible()
+    page.clock.fast_forward(f"{minutes - 1}:00")
+    expect(page.locator(".chat-msg--user")).to_have_count(1)  # not yet
+    page.clock.fast_forward("02:00")
+    expect(page.locator(".chat-msg")).to_have_count(0)
+    expect(page.get_by_role("button", name="Start a chat")).to_be_visible()
+    assert page.evaluate(STORE) is None
