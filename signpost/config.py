@@ -52,3 +52,20 @@ def cors_origins(web_port: int, env: dict[str, str] | None = None) -> list[str]:
     if "*" in given:
         raise ValueError(f"{CORS_ORIGINS_ENV} must name origins, not '*'")
     return given or [f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}"]
+
+
+IDLE_MINUTES_ENV = "SIGNPOST_CONVERSATION_IDLE_MINUTES"
+DEFAULT_IDLE_MINUTES = 30
+
+
+def idle_minutes_from_env(env: dict[str, str] | None = None) -> float:
+    """How long `make run` keeps a conversation after its last message (minutes, default 30):
+    signpost/tracker_store.py forgets it then, and the privacy notice says so."""
+    raw = (os.environ if env is None else env).get(IDLE_MINUTES_ENV, "").strip()
+    try:
+        value = float(raw) if raw else DEFAULT_IDLE_MINUTES
+    except ValueError:
+        raise ValueError(f"{IDLE_MINUTES_ENV} must be a number of minutes") from None
+    if not 0 < value <= 24 * 60:
+        raise ValueError(f"{IDLE_MINUTES_ENV} must be more than 0 and at most 1440")
+    return value

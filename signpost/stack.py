@@ -99,7 +99,11 @@ class Stack:
             "action_endpoint:\n"
             f'  url: "http://127.0.0.1:{self.ports.actions}/webhook"\n'
             # The secret stays in the environment; Rasa fills it in when it reads the file.
-            f"  headers:\n    {SECRET_HEADER}: ${{{SECRET_ENV}}}\n", encoding="utf-8"
+            f"  headers:\n    {SECRET_HEADER}: ${{{SECRET_ENV}}}\n"
+            # Conversations in memory, forgotten after SIGNPOST_CONVERSATION_IDLE_MINUTES
+            # (30) without a message: what the resident page's privacy notice says.
+            "tracker_store:\n  type: signpost.tracker_store.ExpiringInMemoryTrackerStore\n",
+            encoding="utf-8"
         )
         return path
 

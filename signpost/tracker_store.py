@@ -1,4 +1,5 @@
-"""Rasa's SQL tracker store, with personal details masked before anything is written.
+"""Tracker stores: Rasa's SQL one with personal details masked before anything is written
+(the cluster), and an in-memory one that forgets idle conversations (`make run`).
 
 Configured by module path in endpoints.cluster.yml:
 
@@ -18,10 +19,11 @@ from __future__ import annotations
 import json
 import logging
 
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from signpost.config import idle_minutes_from_env
 from signpost.privacy import mask_event
 
 log = logging.getLogger(__name__)
@@ -56,3 +58,61 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
                 )
             session.commit()
         log.debug("tracker %s saved (masked)", tracker.sender_id)
+
+
+# --- `make run`: conversations in memory, forgotten after an idle time ------------------------
+
+class ExpiringInMemoryTrackerStore(InMemoryTrackerStore):
+    """Rasa's in-memory tracker store, which forgets a conversation once it has been idle
+    for `idle_minutes` (SIGNPOST_CONVERSATION_IDLE_MINUTES, default 30).
+
+    Rasa's own keeps every conversation's full text until the process stops, although the
+    resident page said nothing was kept. Each save stamps the time; every read, save and
+    listing first drops conversations idle for longer, and a background thread does the
+    same each minute, so a conversation is gone at most a minute after its time even when
+    nobody else is chatting. (The cluster uses MaskingSQLTrackerStore and its purge.)"""
+
+    def __init__(self, domain, event_broker=None, idle_minutes: float | None = None,
+                 sweep_seconds: float = 60, clock=None, **kwargs) -> None:
+        import threading
+        import time
+
+        super().__init__(domain, event_broker, **kwargs)
+        self.idle_seconds = 60 * (float(idle_minutes) if idle_minutes is not None
+                                  else idle_minutes_from_env())
+        self._clock = clock or time.monotonic
+        self._last_seen: dict[str, float] = {}
+        self._lock = threading.Lock()
+        if sweep_seconds > 0:
+            def sweep() -> None:
+                while True:
+                    time.sleep(sweep_seconds)
+                    self.evict_idle()
+
+            threading.Thread(target=sweep, name="tracker-idle-sweep", daemon=True).start()
+
+    def evict_idle(self) -> int:
+        """Forget the conversations idle for longer than the limit; how many."""
+        cutoff = self._clock() - self.idle_seconds
+        with self._lock:
+            old = [sid for sid, seen in self._last_seen.items() if seen < cutoff]
+            for sid in old:
+                self.store.pop(sid, None)
+                del self._last_seen[sid]
+        if old:
+            log.info("tracker store: forgot %d idle conversation(s)", len(old))
+        return len(old)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        self.evict_idle()
+        await super().save(tracker)
+        with self._lock:
+            self._last_seen[tracker.sender_id] = self._clock()
+
+    async def _retrieve(self, sender_id, fetch_all_sessions):
+        self.evict_idle()
+        return await super()._retrieve(sender_id, fetch_all_sessions)
+
+    async def keys(self):
+        self.evict_idle()
+        return list(self.store.keys())

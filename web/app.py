@@ -28,11 +28,12 @@ def create_app(database_url: str | None = None) -> Flask:
     # Imported here so that importing web.app stays cheap (gunicorn workers fork after).
     from referral_log import dashboard
     from services_directory import api
-    from web import errors, pages, ratelimit, security_headers
+    from web import errors, pages, privacy_notice, ratelimit, security_headers
 
     ratelimit.init_app(app)  # per-client limits: SIGNPOST_RATE_LIMIT* (web/ratelimit.py)
     errors.init_app(app)  # one 404, 413, 429, 503 (database down) and 500, with the lines
     security_headers.init_app(app)  # on every response: pages, API, static files, errors
+    privacy_notice.init_app(app)  # what the notice says is kept, from the live settings
     app.register_blueprint(pages.bp)  # resident page, practitioner search, /healthz
     app.register_blueprint(dashboard.bp)  # /commissioners, /api/stats/referrals
     app.register_blueprint(api.bp)  # Open Referral UK read API under /api/
