@@ -107,11 +107,27 @@ class Figures:
     today: date
 
 
-def _groups(conn: Connection, base: ReportQuery, kinds: Sequence[str], keys: Sequence[str]
-            ) -> dict[tuple, int]:
-    query = replace(base, kinds=tuple(kinds))
-    sql_keys = tuple("measures" if k == "measure" else k for k in keys)
-    return rollup(raw_groups(conn, query, sql_keys), sql_keys, keys)
+PEOPLE_KEYS = ("measures", "need", "district", "age_band", "month")
+OTHER_KEYS = ("kind", "measures", "need", "service", "month")
+OTHER_KINDS = ("signposted", "crisis_shown", "unmet_need", PERSON_KIND["helpful_yes"],
+               PERSON_KIND["helpful_no"], PERSON_KIND["crisis_shown"], "out_of_scope",
+               "not_understood", "conversation")
+
+
+class _Scan:
+    """One grouped scan, rolled up in Python by any of its keys (a few thousand groups)."""
+
+    def __init__(self, conn: Connection, base: ReportQuery, kinds: Sequence[str],
+                 sql_keys: tuple[str, ...]) -> None:
+        self.sql_keys = sql_keys
+        self.raw = raw_groups(conn, replace(base, kinds=tuple(kinds)), sql_keys)
+
+    def by(self, *keys: str, kinds: Sequence[str] | None = None) -> dict[tuple, int]:
+        raw = self.raw
+        if kinds is not None:
+            at = self.sql_keys.index("kind")
+            raw = [r for r in raw if r[at] in kinds]
+        return rollup(raw, self.sql_keys, keys)
 
 
 def _one(counts: dict[tuple, int]) -> dict[str, int]:
@@ -125,23 +141,24 @@ def _rate(part: Published, whole: Published) -> str:
 def build_figures(url: str | None, query: ReportQuery, period: Period, today: date,
                   service_names: dict[str, str] | None = None) -> Figures:
     """One grouped scan per table, then disclosure control on every figure."""
+    # Two scans: person rows by everything the tables need, and the other kinds.
     with get_engine(url).connect() as conn:
-        people_need = _one(_groups(conn, query, [PERSON], ["need"]))
-        people_district = _one(_groups(conn, query, [PERSON], ["district"]))
-        people_band = _one(_groups(conn, query, [PERSON], ["age_band"]))
-        people_month = _one(_groups(conn, query, [PERSON], ["month"]))
-        people_measure = _one(_groups(conn, query, [PERSON], ["measure"]))
-        people_area = _one(rollup(raw_groups(conn, replace(query, kinds=(PERSON,)),
-                                             ("measures",)), ("measures",), ("area",)))
-        shown_measure = _one(_groups(conn, query, ["signposted"], ["measure"]))
-        shown_need = _one(_groups(conn, query, ["signposted"], ["need"]))
-        shown_service = _one(_groups(conn, query, ["signposted"], ["service"]))
-        crisis_month = _one(_groups(conn, query, ["crisis_shown"], ["month"]))
-        unmet_need = _one(_groups(conn, query, ["unmet_need"], ["need"]))
-        helped = _groups(conn, query, [PERSON_KIND["helpful_yes"], PERSON_KIND["helpful_no"]],
-                         ["need", "kind"])
-        outcome = _one(_groups(conn, query, ["person_crisis", "out_of_scope", "not_understood",
-                                             "conversation"], ["kind"]))
+        persons = _Scan(conn, query, [PERSON], PEOPLE_KEYS)
+        others = _Scan(conn, query, OTHER_KINDS, OTHER_KEYS)
+    people_need = _one(persons.by("need"))
+    people_district = _one(persons.by("district"))
+    people_band = _one(persons.by("age_band"))
+    people_month = _one(persons.by("month"))
+    people_measure = _one(persons.by("measure"))
+    people_area = _one(persons.by("area"))
+    shown_measure = _one(others.by("measure", kinds=["signposted"]))
+    shown_need = _one(others.by("need", kinds=["signposted"]))
+    shown_service = _one(others.by("service", kinds=["signposted"]))
+    crisis_month = _one(others.by("month", kinds=["crisis_shown"]))
+    unmet_need = _one(others.by("need", kinds=["unmet_need"]))
+    helped = others.by("need", "kind", kinds=[PERSON_KIND["helpful_yes"],
+                                              PERSON_KIND["helpful_no"]])
+    outcome = _one(others.by("kind"))
 
     total_people = sum(people_need.values())
     people = disclose_total(total_people, list(people_need.values()),
