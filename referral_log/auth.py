@@ -6,11 +6,14 @@ generated once (random, mode 0600) so `make run` works with no set-up.
 from __future__ import annotations
 
 import hmac
+import logging
 import os
 import secrets
 from pathlib import Path
 
 from signpost import config
+
+log = logging.getLogger(__name__)
 
 TOKEN_ENV = "COMMISSIONER_TOKEN"
 TOKEN_FILE = "commissioner_token"
@@ -61,9 +64,50 @@ def ensure_token() -> str:
     return token
 
 
+MIN_TOKEN_CHARS = 24
+MIN_TOKEN_DISTINCT = 8
+ENVIRONMENT_ENV = "SIGNPOST_ENV"
+
+
+def weak_token(token: str) -> bool:
+    """Too short or too repetitive to resist guessing ("admin", "password123")."""
+    return len(token) < MIN_TOKEN_CHARS or len(set(token)) < MIN_TOKEN_DISTINCT
+
+
 def current_token() -> str | None:
-    """The configured token, or None (then every request is refused)."""
-    return read_or_create_secret(TOKEN_ENV, TOKEN_FILE, create=False)
+    """The configured token, or None (then every request is refused). A weak token is
+    refused too, unless SIGNPOST_ENV=development: a guessable token would open the
+    statistics before disclosure control. (The generated one is 43 random characters.)"""
+    token = read_or_create_secret(TOKEN_ENV, TOKEN_FILE, create=False)
+    if token and weak_token(token) and os.environ.get(ENVIRONMENT_ENV) != "development":
+        log.error("%s is too weak (fewer than %d characters or %d different ones): every "
+                  "commissioner request is refused; set a strong one, or SIGNPOST_ENV="
+                  "development on a developer's machine", TOKEN_ENV, MIN_TOKEN_CHARS,
+                  MIN_TOKEN_DISTINCT)
+        return None
+    return token
+
+
+SESSION_VERSION_FILE = "commissioner_session_version"
+
+
+def session_version() -> int:
+    """The server-side version of commissioner sessions, in var/ (shared by every worker and,
+    in the cluster, every node through SIGNPOST_VAR_DIR). Sessions signed with an older
+    version are no longer valid."""
+    raw = _read(var_dir() / SESSION_VERSION_FILE)
+    return int(raw) if raw and raw.isdigit() else 0
+
+
+def revoke_sessions() -> int:
+    """Sign every commissioner out (at logout): the session version moves on."""
+    path = var_dir() / SESSION_VERSION_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    new = session_version() + 1
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(f"{new}\n", encoding="utf-8")
+    os.replace(tmp, path)  # atomic: a reader sees the old or the new version, never half
+    return new
 
 
 def token_matches(given: str | None) -> bool:

@@ -90,9 +90,12 @@ def _no_store(response: Response) -> Response:
 # --- authentication -------------------------------------------------------------------
 
 def _fingerprint(token: str) -> str:
-    # Kept in the session instead of a bare flag: changing the token signs everyone out.
+    # Kept in the session instead of a bare flag: changing the token signs everyone out, and
+    # so does signing out (the server-side session version changes: the cookie is revoked,
+    # not only deleted from this browser).
     key = (current_app.secret_key or "").encode("utf-8")
-    return hmac.new(key, token.encode("utf-8"), hashlib.sha256).hexdigest()
+    signed = f"{token}|{auth.session_version()}".encode()
+    return hmac.new(key, signed, hashlib.sha256).hexdigest()
 
 
 def authorised() -> bool:
@@ -145,6 +148,8 @@ def login():
 
 @bp.post("/commissioners/logout")
 def logout():
+    if authorised():  # only a signed-in commissioner can sign everyone out
+        auth.revoke_sessions()
     session.clear()
     return redirect(url_for("commissioners.login_form"), code=303)
 
