@@ -28,7 +28,7 @@ def create_app(database_url: str | None = None) -> Flask:
     # Imported here so that importing web.app stays cheap (gunicorn workers fork after).
     from referral_log import dashboard
     from services_directory import api
-    from web import errors, pages, privacy_notice, ratelimit, security_headers
+    from web import errors, pages, privacy_notice, ratelimit, security_headers, vendor_css
 
     ratelimit.init_app(app)  # per-client limits: SIGNPOST_RATE_LIMIT* (web/ratelimit.py)
     errors.init_app(app)  # one 404, 413, 429, 503 (database down) and 500, with the lines
@@ -48,8 +48,16 @@ def create_app(database_url: str | None = None) -> Flask:
 
     @app.get("/vendor/nhsuk/<path:filename>")
     def nhsuk_assets(filename: str):
-        # NHS.UK frontend, installed from npm at set-up and served locally (no CDN).
-        return send_from_directory(NODE_MODULES / "nhsuk-frontend" / "dist" / "nhsuk", filename)
+        # NHS.UK frontend, installed from npm at set-up and served locally (no CDN). Its CSS
+        # without the Frutiger @font-face rules, which fetch from assets.nhs.uk (our CSP
+        # blocks that, with a console error for each font; site.css sets Arial instead).
+        folder = NODE_MODULES / "nhsuk-frontend" / "dist" / "nhsuk"
+        if filename.endswith(".css") and "/" not in filename:
+            css = vendor_css.without_remote_fonts(folder, filename)
+            if css is not None:
+                return app.response_class(css, mimetype="text/css",
+                                          headers={"Cache-Control": "public, max-age=3600"})
+        return send_from_directory(folder, filename)
 
     @app.get("/favicon.ico")
     def favicon():

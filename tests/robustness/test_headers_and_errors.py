@@ -7,6 +7,8 @@ werkzeug's page without the help-now panel, JSON errors echoed the input, and hu
 offsets went to the database."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from robust_helpers import has_crisis_lines
 
@@ -91,3 +93,11 @@ def test_there_is_a_favicon(client):
     resp = client.get("/favicon.ico")
     assert resp.status_code == 200 and resp.mimetype == "image/svg+xml"
     assert 'rel="icon"' in client.get("/accessibility").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("css", ["/vendor/nhsuk/nhsuk-frontend.min.css", "/static/site.css"])
+def test_no_stylesheet_loads_anything_from_another_host(client, css):
+    resp = client.get(css)
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and resp.mimetype == "text/css" and len(text) > 100
+    assert not re.search(r"url\(\s*['\"]?https?://", text)  # fonts from assets.nhs.uk were
