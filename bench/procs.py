@@ -93,7 +93,9 @@ class Bot:
     def _start(self, role: str, cmd: list[str]) -> subprocess.Popen:
         assert self.log_dir is not None
         log = open(self.log_dir / f"{self.name}-{role}.log", "w", encoding="utf-8")  # noqa: SIM115
-        env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+        # The chat's rate limits (bot/channels.py) would refuse a load test from one client.
+        env = {"SIGNPOST_CHAT_RATE_LIMIT": "off", "SIGNPOST_CHAT_RATE_LIMIT_CONVERSATION": "off",
+               **os.environ, **self.env, "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
         proc = subprocess.Popen(cmd, cwd=self.cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
         log.close()  # the child has its own copy
