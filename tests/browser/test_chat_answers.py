@@ -339,3 +339,12 @@ def test_a_conversation_left_open_longer_than_that_is_cleared_from_the_page(new_
     expect(page.locator(".chat-msg")).to_have_count(0)
     expect(page.get_by_role("button", name="Start a chat")).to_be_visible()
     assert page.evaluate(STORE) is None
+
+
+def test_a_bad_save_link_says_why_and_passes_axe(new_page, site, viewport):
+    page = new_page(viewport=VIEWPORTS[viewport], bypass_csp=True)
+    resp = page.goto(site + "/my-services?s=")
+    assert resp.status == 400
+    expect(page.get_by_role("alert")).to_contain_text("no services in it")
+    expect(page.locator(".help-now")).to_be_visible()
+    strict_axe(page, f"my-services-error-{viewport}")

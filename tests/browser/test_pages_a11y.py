@@ -38,6 +38,12 @@ def test_every_page_passes_axe_and_reflows(new_page, web_url, stack):
                            " document.getElementById('chat-typing').hidden",
                            timeout=BOT_TIMEOUT_MS)
     problems += check_page(page, "resident-chat")
+    page.get_by_role("link", name="Save or print these services").click()
+    page.wait_for_url("**/my-services?**")
+    problems += check_page(page, "my-services")
+    resp = page.goto(web_url + "/my-services?s=")
+    assert resp.status == 400
+    problems += check_page(page, "my-services-error")
 
     page.goto(web_url + "/practitioners")
     problems += check_page(page, "practitioners")
