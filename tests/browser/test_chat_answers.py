@@ -348,3 +348,20 @@ def test_a_bad_save_link_says_why_and_passes_axe(new_page, site, viewport):
     expect(page.get_by_role("alert")).to_contain_text("no services in it")
     expect(page.locator(".help-now")).to_be_visible()
     strict_axe(page, f"my-services-error-{viewport}")
+
+
+def test_focus_is_not_taken_from_elsewhere_on_the_page(new_page, site):
+    page = new_page()
+    fake = FakeRasa(page, GREETING)
+    page.goto(site + "/")
+    page.get_by_role("button", name="Start a chat").click()
+    expect(page.locator(".chat-msg--bot")).to_have_count(1)
+    fake.answers.append([bot("Which town?", ("Rather not say", "/deny"))])
+    page.route("**/webhooks/rest/webhook", lambda route: page.wait_for_timeout(500)
+               or route.fallback())
+    page.get_by_label("Your message").fill("lonely")
+    page.keyboard.press("Enter")
+    samaritans = page.locator(".help-now").get_by_role("link", name="116 123")
+    samaritans.focus()  # the person moved on to the help lines while the answer came
+    expect(page.get_by_role("button", name="Rather not say")).to_be_visible()
+    expect(samaritans).to_be_focused()

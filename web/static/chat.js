@@ -563,12 +563,12 @@
   }
 
   // After an answer with reply options, focus moves to the first one, so that they come next
-  // with Tab (the message box follows them). Not while the person is typing.
+  // with Tab (the message box follows them). Not while the person is typing or is elsewhere.
   function focusReplies() {
     var first = log.querySelector(".chat-msg__replies button");
     var active = document.activeElement;
-    var idle = !active || active === document.body ||
-      (active === input && !input.value) || !root.contains(active);
+    // Only from the empty message box (or nowhere): never from elsewhere on the page.
+    var idle = !active || active === document.body || (active === input && !input.value);
     if (first && idle && !panel.hidden) {
       first.focus({ preventScroll: true });
     }
