@@ -1,13 +1,15 @@
 """Screenshots of a whole resident conversation for docs/web.md, on a 390 x 844 phone and a
 1280 px desktop, saved under docs/img/.
 
+    .venv/bin/python tests/browser/docs_screenshots.py --stack        # the real stack
+    .venv/bin/python tests/browser/docs_screenshots.py --web http://127.0.0.1:8000   # running
     .venv/bin/python tests/browser/docs_screenshots.py                # replayed answers
-    .venv/bin/python tests/browser/docs_screenshots.py --web http://127.0.0.1:8000   # real stack
 
 Without --web it serves the web app on a freshly seeded directory and answers the widget's
 calls with the assistant's own wording (domain.yml's greeting, actions/replies.py's results
 for the seeded services, in Rasa's REST shape), so the pictures can be made without a
-trained model. With --web it talks to a running stack (`make run`).
+trained model. With --web it talks to a running stack (`make run`); --stack starts one on free
+ports (actions, Rasa with models/signpost.tar.gz, web app) on a freshly seeded directory.
 """
 from __future__ import annotations
 
@@ -97,10 +99,12 @@ def conversation(page, web: str, answers: list[list[dict]] | None, name: str) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--web", help="a running web app (real stack); default: replayed")
+    parser.add_argument("--stack", action="store_true", help="start the real stack for them")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     answers = None
     web = args.web
+    stack = None
     if not web:
         from services_directory.seed import seed
         from signpost import migrate
@@ -108,8 +112,37 @@ def main() -> None:
         url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'signpost.db'}"
         migrate.upgrade(url)
         seed(url)
-        web = serve(url)
-        answers = replayed_answers(url)
+        if args.stack:
+            stack = start_stack(url)
+            web = f"http://127.0.0.1:{stack.ports.web}"
+        else:
+            web = serve(url)
+            answers = replayed_answers(url)
+    try:
+        shoot(web, answers)
+    finally:
+        if stack:
+            stack.stop()
+
+
+def start_stack(database_url: str):
+    import socket
+
+    from signpost.stack import Ports, Stack
+
+    def free_port() -> int:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+    stack = Stack(ports=Ports(actions=free_port(), rasa=free_port(), web=free_port()),
+                  env={"DATABASE_URL": database_url, "SIGNPOST_VAR_DIR": tempfile.mkdtemp()},
+                  model=ROOT / "models" / "signpost.tar.gz", quiet=True)
+    stack.start(timeout=300)
+    return stack
+
+
+def shoot(web: str, answers: list[list[dict]] | None) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
