@@ -83,13 +83,16 @@ class ExpiringInMemoryTrackerStore(InMemoryTrackerStore):
         self._clock = clock or time.monotonic
         self._last_seen: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._stopped = threading.Event()
         if sweep_seconds > 0:
             def sweep() -> None:
-                while True:
-                    time.sleep(sweep_seconds)
+                while not self._stopped.wait(sweep_seconds):
                     self.evict_idle()
 
             threading.Thread(target=sweep, name="tracker-idle-sweep", daemon=True).start()
+
+    def stop_sweeping(self) -> None:
+        self._stopped.set()
 
     def evict_idle(self) -> int:
         """Forget the conversations idle for longer than the limit; how many."""

@@ -60,11 +60,14 @@ def test_a_conversation_is_forgotten_after_the_idle_time():
 
 def test_the_background_sweep_forgets_without_any_new_message():
     store = ExpiringInMemoryTrackerStore(Domain.empty(), idle_minutes=0.01, sweep_seconds=0.1)
-    run(store.save(tracker("quiet", "my phone is 07700 900123")))
-    deadline = time.monotonic() + 5
-    while store.store and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not store.store, "an idle conversation was still held"
+    try:
+        run(store.save(tracker("quiet", "my phone is 07700 900123")))
+        deadline = time.monotonic() + 5
+        while store.store and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not store.store, "an idle conversation was still held"
+    finally:
+        store.stop_sweeping()
 
 
 def test_rasa_loads_it_from_the_endpoints_that_make_run_writes(monkeypatch):
