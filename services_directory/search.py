@@ -31,8 +31,9 @@ Ranking, a score (the "reasons" list says which parts applied):
       (maximum age 25 or under, or minimum age 50 or over), except in the last year of a
       young people's service: someone about to age out is better served by one they
       can stay with (an 18-year-old: Talking Therapies before CAMHS "up to 18")
-  -15 for an age group, when the age is not known: it may not be theirs (Essex Young
-      Carers after the carers' service for an adult who would rather not say)
+  -40 for an age group, when the age is not known: it may well not be theirs, so it
+      weighs as much as a direct contact (an adult carer who would rather not say gets
+      the carers' service and Citizens Advice before Essex Young Carers)
   +10 self-referral or an online form, with a direct contact (residents) / takes
       professional referrals (practitioners)
   +15 per query word in the name, +5 per word only in description/eligibility
@@ -86,7 +87,7 @@ CRISIS = "crisis"
 AUDIENCES = ("resident", "practitioner")  # who searches; "commissioner" items are not routes
 OUTSIDE = districts_module.OUTSIDE  # a place beyond Essex, Southend-on-Sea and Thurrock
 LOCAL, COUNTY, PRIMARY, DIRECT, AGE_GROUP = 55, 35, 30, 40, 15
-AGE_UNKNOWN = -15  # for an age group, and the person's age is not known
+AGE_UNKNOWN = -40  # for an age group, age not known: weighed like having no contact
 NAME_WORD, TEXT_WORD, ROUTE, CRISIS_LINE, SITUATION = 15, 5, 10, -1000, 20
 SELF_ROUTES = frozenset(models_module.SELF_ROUTES)  # routes a resident takes alone
 YOUNG_MAX, OLDER_MIN = 25, 50  # "made for an age group": maximum age <= 25 or minimum >= 50

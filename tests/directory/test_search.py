@@ -152,6 +152,14 @@ def test_age_group_points_follow_what_is_known_of_the_age(session):
     assert not any("age" in reason for reason in reasons("nhs-talking-therapies", age=40))
 
 
+def test_a_carer_who_gives_no_age_gets_the_adult_services_first(session):
+    page = [r.slug for r in search_services(session, "carer_support", audience="resident")]
+    assert page[:2] == ["carers-information-support", "citizens-advice-carers"]
+    young = [r.slug for r in search_services(session, "carer_support", age=15,
+                                             audience="resident")]
+    assert young[0] == "young-carers-support"
+
+
 def test_practitioners_prefer_professional_referral_routes(session):
     resident = search_services(session, "parenting", audience="resident", limit=100)
     ranked = search_services(session, "parenting", audience="practitioner", limit=100)
