@@ -62,6 +62,8 @@ class ActionServiceQuestion(Action):
             named = []
         shown = shown_services(tracker)
         targets = named or follow_up.pick_shown(text, shown)
+        if _other_topic_instead(text, kinds, named or named_lines, targets, shown):
+            return [FollowupAction("action_other_help")]
         if named_lines and not named:
             dispatcher.utter_message(text="\n".join(replies.line_answer(x) for x in named_lines))
             return []
@@ -87,6 +89,14 @@ class ActionServiceQuestion(Action):
             return [FollowupAction(FORM)]
         dispatcher.utter_message(text=replies.WHICH_SERVICE)
         return []
+
+
+def _other_topic_instead(text: str, kinds: list[str], named: list, targets: list,
+                         shown: list) -> bool:
+    """"What about for the bereavement?" after alcohol services: no detail asked, no service
+    picked out, but a topic of other help (grief, money, housing...) named."""
+    return (set(kinds) <= {follow_up.ABOUT, follow_up.OTHER} and not named
+            and len(targets) == len(shown) and bool(other_help.detect(text)))
 
 
 def follow_up_rescue(tracker: Tracker) -> list[EventType] | None:

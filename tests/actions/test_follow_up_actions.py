@@ -276,3 +276,16 @@ def test_grief_alone_is_met_kindly_then_a_town_finds_loneliness_support(director
         "I live in Clacton. I am eighty four.", "inform", {"other_topics": ["bereavement"]}))
     assert SlotSet("need", "loneliness") in events and SlotSet("age", "84") in events
     assert FollowupAction("signpost_form") in events
+
+
+def test_a_new_topic_after_services_goes_to_other_help_not_the_same_cards(directory):
+    """A link worker, after alcohol services: "what about for the bereavement" asks for grief
+    support, not a description of the alcohol services again."""
+    shown = shown_for("alcohol", "Harlow", 67)
+    slots = {"need": "alcohol", "shown_service_ids": [s.id for s in shown]}
+    d, events = run(F.ActionServiceQuestion(), tracker(
+        "what about for the bereavement", "service_question", slots))
+    assert events == [FollowupAction("action_other_help")] and not d.messages
+    d, events = run(F.ActionServiceQuestion(), tracker(
+        "what about the first one", "service_question", slots))
+    assert d.messages and events != [FollowupAction("action_other_help")]
