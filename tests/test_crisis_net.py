@@ -72,6 +72,21 @@ def test_ordinary_and_idiomatic_messages_are_not_crisis(text):
 
 
 @pytest.mark.parametrize("text", [
+    "are they going to tell my mum?",
+    "does my mum need to know",
+    "would school find out",
+])
+def test_confidentiality_questions_are_answered_not_met_with_the_crisis_net(text):
+    """Hazard H-19: a young person asking who will be told gets neither the crisis script
+    nor the question (data/risk/train_team_confidentiality.csv; none of these is in it)."""
+    assert risk.assess(text).tier == risk.NONE
+
+
+def test_a_confidentiality_question_with_risk_still_shows_the_lines():
+    assert risk.assess("will they tell my dad that i have been cutting myself").crisis_first
+
+
+@pytest.mark.parametrize("text", [
     "I'm not suicidal, I just want help to stop drinking",
     "I would never hurt myself but I'm very anxious about my job",
     "I took an overdose twenty years ago, I'm well now and want to get fit",
