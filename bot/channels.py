@@ -424,8 +424,10 @@ class _CountingOutput(SocketIOOutput):
 
     async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any],
                                **kwargs: Any) -> None:
-        self.sent.append({})
-        await super().send_custom_json(recipient_id, json_message, **kwargs)
+        # Rasa 3.6 spreads the custom dict into sio.emit(**json_message), which fails on any
+        # key emit() does not take (a card's "name", "phone"...), so the action counted as
+        # failed. Sent instead as {"custom": ...}, the shape the REST channel gives.
+        await self._send_message(recipient_id, {"custom": json_message})
 
 
 class SignpostSocketIOInput(SocketIOInput):

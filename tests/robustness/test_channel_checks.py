@@ -169,3 +169,25 @@ def test_rasa_action_failures_are_noticed_only_inside_a_message():
     finally:
         channels._failures.reset(token)
     assert failures == ["action_show_services"]
+
+
+def test_custom_card_data_goes_out_over_socketio_as_one_custom_message():
+    """Rasa 3.6's SocketIOOutput spreads custom data into sio.emit(**data), which raises on
+    a card's keys, so the whole results action counted as failed on socket.io."""
+    import asyncio
+
+    class Sio:
+        def __init__(self) -> None:
+            self.emitted: list[tuple] = []
+
+        async def emit(self, event, data=None, room=None):  # python-socketio's signature
+            self.emitted.append((event, data, room))
+
+    class Original:
+        sio, bot_message_evt = Sio(), "bot_uttered"
+
+    out = channels._CountingOutput(Original())
+    card = {"name": "Help with loneliness", "phone": "0300 303 9988", "type": "service_card"}
+    asyncio.run(out.send_custom_json("sid-1", card))
+    assert Original.sio.emitted == [("bot_uttered", {"custom": card}, "sid-1")]
+    assert out.sent == [{"custom": card}]
