@@ -117,6 +117,7 @@ def test_conversations_alternating_between_replicas_lose_and_duplicate_nothing(c
                 assert flow["place"] in out, (sender, out[:400])
         return sent_to
 
+    before = _referral_counts(cluster)  # the cluster is shared with other test files
     with ThreadPoolExecutor(max_workers=CONVERSATIONS) as pool:
         routes = list(pool.map(converse, convs))
     assert all(len(set(r)) == 2 for r in routes)  # every conversation used both replicas
@@ -151,10 +152,14 @@ def test_conversations_alternating_between_replicas_lose_and_duplicate_nothing(c
         for service_id in shown:
             expected_log[("signposted", service_id)] += 1
             expected_log[("helpful_yes", service_id)] += 1
+        # ...and the person once: signposted, answered, and one conversation.
+        for kind in ("person_signposted", "person_helpful_yes", "conversation"):
+            expected_log[(kind, None)] += 1
 
-    # The referral log: one event per service shown, one helpful answer per service.
-    assert _referral_counts(cluster) == expected_log
-    assert sum(expected_log.values()) == CONVERSATIONS * 12
+    # The referral log: one event per service shown, one helpful answer per service, and
+    # each person counted once however many replicas and lists they went through.
+    assert _referral_counts(cluster) - before == expected_log
+    assert sum(expected_log.values()) == CONVERSATIONS * 15
 
 
 def test_the_lock_store_serialises_simultaneous_messages_across_replicas(cluster):
