@@ -134,6 +134,18 @@ def test_rasa_down_says_so_with_crisis_lines_and_a_general_route(page, site, fai
     assert page.locator(".chat-msg--user").count() == 1
 
 
+def test_too_many_messages_shows_the_channels_own_text_not_cant_reach(page, site):
+    """The chat channel's 429 (and 413) carry a friendly text with the crisis lines."""
+    slow = "You're sending messages faster than I can answer. " + " ".join(CRISIS_LINES)
+    FakeRasa(page, GREETING, (429, {"error": "Too Many Requests", "status": 429,
+                                    "text": slow, "messages": [bot(slow)]}))
+    open_chat(page, site)
+    page.get_by_label("Your message").fill("hello?")
+    page.get_by_label("Your message").press("Enter")
+    expect(page.locator("#chat-log")).to_contain_text("faster than I can answer")
+    expect(page.locator(".chat-msg--error")).to_have_count(0)
+
+
 def test_conversation_survives_reload_and_restart_clears_it(page, site):
     fake = FakeRasa(page, GREETING, [bot("Which town?", ("Rather not say", "/deny"))],
                     GREETING)

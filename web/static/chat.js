@@ -553,10 +553,18 @@
       body: JSON.stringify({ sender: state.sender, message: message }),
       signal: controller ? controller.signal : undefined
     }).then(function (res) {
-      if (!res.ok) {
-        throw new Error("Rasa answered " + res.status);
+      if (res.ok) {
+        return res.json();
       }
-      return res.json();
+      // Too long (413) or too fast (429): the channel's own friendly text, with the crisis
+      // lines, is shown as the answer instead of "can't reach the assistant".
+      var failed = new Error("Rasa answered " + res.status);
+      return res.json().then(function (body) {
+        if (body && Array.isArray(body.messages) && body.messages.length) {
+          return body.messages;
+        }
+        throw failed;
+      }, function () { throw failed; });
     }).finally(function () {
       clearTimeout(timer);
     });
