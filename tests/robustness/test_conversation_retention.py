@@ -118,3 +118,10 @@ def test_in_the_cluster_the_notice_says_the_database_and_its_retention(sqlite_ur
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
     assert "kept in our database" in text and "deleted 14 days after" in text
     assert "never written to a database" not in text
+
+
+def test_the_tab_forgets_after_the_same_idle_time_as_the_server(sqlite_url, monkeypatch):
+    monkeypatch.setenv("SIGNPOST_CONVERSATION_IDLE_MINUTES", "12")
+    page = create_app(database_url=sqlite_url).test_client().get("/").get_data(as_text=True)
+    assert 'data-keep-minutes="12"' in page
+    assert "This tab keeps the copy for 12 minutes" in page
