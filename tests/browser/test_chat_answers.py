@@ -236,13 +236,19 @@ def test_after_an_answer_focus_is_on_the_reply_options_then_the_message_box(chat
     expect(chat.get_by_label("Your message")).to_be_focused()  # no buttons: focus stays
 
 
-def test_focus_is_not_taken_while_the_person_is_typing(new_page, site):
+def _chat_awaiting_a_question(new_page, site):
+    """A desktop page with the chat open, whose next answer asks for the town with a button."""
     page = new_page()
     fake = FakeRasa(page, GREETING)
     page.goto(site + "/")
     page.get_by_role("button", name="Start a chat").click()
     expect(page.locator(".chat-msg--bot")).to_have_count(1)
     fake.answers.append([bot("Which town?", ("Rather not say", "/deny"))])
+    return page
+
+
+def test_focus_is_not_taken_while_the_person_is_typing(new_page, site):
+    page = _chat_awaiting_a_question(new_page, site)
     box = page.get_by_label("Your message")
     box.fill("lonely")
     box.press("Enter")
@@ -351,12 +357,7 @@ def test_a_bad_save_link_says_why_and_passes_axe(new_page, site, viewport):
 
 
 def test_focus_is_not_taken_from_elsewhere_on_the_page(new_page, site):
-    page = new_page()
-    fake = FakeRasa(page, GREETING)
-    page.goto(site + "/")
-    page.get_by_role("button", name="Start a chat").click()
-    expect(page.locator(".chat-msg--bot")).to_have_count(1)
-    fake.answers.append([bot("Which town?", ("Rather not say", "/deny"))])
+    page = _chat_awaiting_a_question(new_page, site)
     page.route("**/webhooks/rest/webhook", lambda route: page.wait_for_timeout(500)
                or route.fallback())
     page.get_by_label("Your message").fill("lonely")
